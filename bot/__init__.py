@@ -1,0 +1,1 @@
+"""consular-hotline: the application around python-telegram-bot."""

@@ -1,0 +1,117 @@
+"""Command line: python -m bot [run|migrate|backup PATH]."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.logs import setup_logging
+from bot.settings import Settings
+from storage.db import Database, DatabaseError
+
+log = logging.getLogger("bot")
+EXIT_CONFIG = 2
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line for the operator."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Consular hotline Telegram bot. Settings come from the environment "
+        "or .env (see README).",
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot with long polling (default)")
+    sub.add_parser("migrate", help="create or upgrade the database schema and exit")
+    backup = sub.add_parser("backup", help="copy the live database to PATH (online backup)")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def load_settings() -> Settings:
+    """Build settings; turn validation errors into one readable line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper() or "settings"
+        # Never echo the input: it may be the token.
+        raise ConfigError(f"{field}: {first['msg']}") from None
+
+
+async def _migrate(settings: Settings) -> None:
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        print(f"database {settings.database_path} at schema v{await db.user_version()}")  # noqa: T201
+    finally:
+        await db.close()
+
+
+async def _backup(settings: Settings, target: Path) -> None:
+    if not settings.database_path.exists():
+        raise ConfigError(f"DATABASE_PATH: {settings.database_path} does not exist")
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        await db.backup(target)
+    except OSError as exc:
+        raise ConfigError(f"backup: cannot write {target}: {exc.strerror}") from None
+    finally:
+        await db.close()
+    print(f"backup written to {target}")  # noqa: T201
+
+
+async def _run(settings: Settings) -> None:
+    # Imported here so `migrate` and `backup` do not load python-telegram-bot.
+    from bot.app import build_application, serve
+
+    try:
+        settings.token()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    # Fail fast on an unusable database path, before talking to Telegram.
+    probe = Database(settings.database_path)
+    await probe.open()
+    await probe.close()
+    app = build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(app, stop)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        if command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif command == "backup":
+            asyncio.run(_backup(settings, args.path))
+        else:
+            asyncio.run(_run(settings))
+    except (ConfigError, DatabaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

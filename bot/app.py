@@ -1,0 +1,111 @@
+"""The one place that builds the application, and the loop that serves it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.context import HotlineContext
+from bot.errors import on_error
+from bot.i18n import Catalog
+from bot.persistence import SqlitePersistence
+from bot.processing import PerChatUpdateProcessor
+from bot.services import BotData, Services
+from bot.settings import Settings
+from handlers import register_all
+from handlers.commands import set_command_menus
+
+log = logging.getLogger(__name__)
+
+HotlineApp = Application[Any, HotlineContext, dict[str, Any], dict[str, Any], BotData, Any]
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    catalog: Catalog | None = None,
+) -> HotlineApp:
+    """Build the bot: builder, defaults, limiter, persistence, handlers, lifecycle hooks."""
+    services = Services.create(settings, catalog)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .context_types(ContextTypes(context=HotlineContext, bot_data=BotData))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .persistence(
+            SqlitePersistence(services.db, services.bot_state, settings.persistence_interval)
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        # Many citizens at once: a pool wide enough for the concurrent updates.
+        builder = builder.request(
+            HTTPXRequest(connection_pool_size=max(8, settings.max_concurrent_updates))
+        ).get_updates_request(HTTPXRequest(read_timeout=settings.poll_timeout + 10))
+    app: HotlineApp = builder.build()
+    app.bot_data.services = services
+    register_all(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+def _services(app: HotlineApp) -> Services:
+    services = app.bot_data.services
+    if services is None:
+        raise RuntimeError("services are not wired")
+    return services
+
+
+async def _post_init(app: HotlineApp) -> None:
+    services = _services(app)
+    await services.db.open()
+    await set_command_menus(app.bot, services.catalog)
+    me = app.bot.bot
+    log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
+
+
+async def _post_shutdown(app: HotlineApp) -> None:
+    await _services(app).db.close()
+
+
+async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
+    """Long-poll until `stop` is set, then shut down cleanly (persistence flushed, db closed).
+
+    The CLI and the end-to-end tests both run the bot through this function.
+    """
+    settings = _services(app).settings
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the application has no updater")
+        await updater.start_polling(
+            poll_interval=0,
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await app.start()
+        await stop.wait()
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -1,0 +1,44 @@
+"""A typed CallbackContext: services, the user's language and translator as properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import DEFAULT_LANG, Translator
+from bot.services import BotData, Services
+from bot.settings import Settings
+from storage.models import Lang
+
+
+class HotlineContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]):
+    """Context passed to every handler of the hotline."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        # Set once per update by the language hook (handlers.common), read by `t`.
+        self.lang: Lang = DEFAULT_LANG
+
+    @property
+    def services(self) -> Services:
+        """Settings, database and repositories."""
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not wired; build the app with build_application")
+        return services
+
+    @property
+    def settings(self) -> Settings:
+        """The running configuration."""
+        return self.services.settings
+
+    @property
+    def t(self) -> Translator:
+        """Translator in the current user's language."""
+        return self.services.catalog.translator(self.lang)

@@ -1,0 +1,100 @@
+"""Fluent translations: one folder per language under locales/, Russian as the fallback."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
+
+from storage.models import LANGS, Lang
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DEFAULT_LANG: Lang = "ru"
+
+
+class Markup(str):
+    """Text that is already safe HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+class MissingTranslationError(KeyError):
+    """A message id is not defined for a language."""
+
+
+def pick_lang(stored: str | None, telegram_code: str | None) -> Lang:
+    """Stored choice wins, then Telegram's language_code, then Russian."""
+    if stored in LANGS:
+        return stored
+    code = (telegram_code or "").lower().split("-")[0]
+    if code in ("kk", "kz"):
+        return "kk"
+    return DEFAULT_LANG
+
+
+class Catalog:
+    """All loaded bundles; `translator(lang)` gives the per-language callable."""
+
+    def __init__(self, root: Path = LOCALES_DIR) -> None:
+        self.root = root
+        self.bundles: dict[str, FluentBundle] = {}
+        self.ids: dict[str, set[str]] = {}
+        for lang in LANGS:
+            # Bidi isolation marks around placeables would show up as garbage in Telegram.
+            bundle = FluentBundle([lang], use_isolating=False)
+            ids: set[str] = set()
+            for path in sorted((root / lang).glob("*.ftl")):
+                resource = FluentResource(path.read_text(encoding="utf-8"))
+                ids.update(e.id.name for e in resource.body if isinstance(e, ast.Message))
+                bundle.add_resource(resource)
+            self.bundles[lang] = bundle
+            self.ids[lang] = ids
+
+    def format(self, lang: str, key: str, args: Mapping[str, Any] | None = None) -> str:
+        """Render one message; string arguments are HTML-escaped unless they are Markup."""
+        bundle = self.bundles.get(lang) or self.bundles[DEFAULT_LANG]
+        if not bundle.has_message(key):
+            if lang != DEFAULT_LANG and self.bundles[DEFAULT_LANG].has_message(key):
+                log.error("message %s missing in %s", key, lang)
+                return self.format(DEFAULT_LANG, key, args)
+            raise MissingTranslationError(key)
+        message = bundle.get_message(key)
+        if message.value is None:
+            raise MissingTranslationError(key)
+        safe = {
+            k: (v if isinstance(v, Markup) or not isinstance(v, str) else html.escape(v))
+            for k, v in (args or {}).items()
+        }
+        text, errors = bundle.format_pattern(message.value, safe)
+        if errors:
+            # A broken message must not reach a citizen as half a sentence silently.
+            log.error("message %s in %s rendered with errors: %s", key, lang, errors)
+        return str(text)
+
+    def translator(self, lang: str) -> Translator:
+        """A callable bound to one language."""
+        return Translator(self, lang if lang in LANGS else DEFAULT_LANG)
+
+
+class Translator:
+    """`t("key", name=value)` in one language."""
+
+    def __init__(self, catalog: Catalog, lang: str) -> None:
+        self.catalog = catalog
+        self.lang: Lang = lang  # type: ignore[assignment]
+
+    def __call__(self, key: str, **args: Any) -> str:
+        return self.catalog.format(self.lang, key, args)
+
+    @cached_property
+    def other(self) -> Translator:
+        """The translator of the other language (for bilingual prompts)."""
+        return self.catalog.translator("kk" if self.lang == "ru" else "ru")

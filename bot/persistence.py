@@ -1,0 +1,95 @@
+"""python-telegram-bot persistence on our SQLite database (conversations and user drafts).
+
+Only what a restart must not lose is stored: the step of each registration and its draft.
+Chat data, bot data and callback data are not used by the hotline.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from bot.services import BotData
+from storage.bot_state import BotStateRepo
+from storage.db import Database
+
+
+class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]):
+    """Stores conversation states and user_data as JSON rows."""
+
+    def __init__(self, db: Database, repo: BotStateRepo, update_interval: float) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self.db = db
+        self.repo = repo
+
+    async def _ready(self) -> None:
+        # PTB loads persistence in Application.initialize(), before post_init runs.
+        await self.db.open()
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        """Load every user's scratch data."""
+        await self._ready()
+        return await self.repo.user_data()
+
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        """Chat data is not persisted."""
+        return {}
+
+    async def get_bot_data(self) -> BotData:
+        """Bot data is not persisted (it holds live services)."""
+        return BotData()
+
+    async def get_callback_data(self) -> CDCData | None:
+        """Arbitrary callback data is not used."""
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """Load the states of one conversation handler."""
+        await self._ready()
+        return await self.repo.conversations(name)
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Store or forget one conversation state."""
+        await self.repo.set_conversation(name, key, new_state)
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        """Store one user's scratch data."""
+        await self.repo.set_user_data(user_id, copy.deepcopy(data))
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        """Chat data is not persisted."""
+
+    async def update_bot_data(self, data: BotData) -> None:
+        """Bot data is not persisted."""
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Arbitrary callback data is not used."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Chat data is not persisted."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Forget one user's scratch data (erasure)."""
+        await self.repo.set_user_data(user_id, {})
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        """The in-memory copy is authoritative; nothing to refresh."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        """Chat data is not persisted."""
+
+    async def refresh_bot_data(self, bot_data: BotData) -> None:
+        """Bot data is not persisted."""
+
+    async def flush(self) -> None:
+        """Every write is already committed."""

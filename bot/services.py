@@ -1,0 +1,46 @@
+"""The objects every handler needs, built once in build_application()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import Catalog
+from bot.settings import Settings
+from storage.bot_state import BotStateRepo
+from storage.citizens import CitizenRepo
+from storage.db import Database
+from storage.registrations import RegistrationRepo
+
+
+@dataclass(slots=True)
+class Services:
+    """Settings, translations and repositories over one database."""
+
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    citizens: CitizenRepo
+    registrations: RegistrationRepo
+    bot_state: BotStateRepo
+
+    @classmethod
+    def create(cls, settings: Settings, catalog: Catalog | None = None) -> Services:
+        """Wire repositories to a (not yet opened) database."""
+        db = Database(settings.database_path)
+        return cls(
+            settings=settings,
+            db=db,
+            catalog=catalog or Catalog(),
+            citizens=CitizenRepo(db),
+            registrations=RegistrationRepo(db),
+            bot_state=BotStateRepo(db),
+        )
+
+
+class BotData:
+    """Application-wide data; PTB creates it, build_application() fills `services`."""
+
+    __slots__ = ("services",)
+
+    def __init__(self) -> None:
+        self.services: Services | None = None

@@ -1,0 +1,93 @@
+"""Settings from environment variables and an optional .env file, built once in main()."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
+# towards self-hosted servers while still catching a pasted URL or a truncated value.
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can set. See the README for the table."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_path: Path = Path("./data/hotline.sqlite3")
+    bot_api_base_url: str = "https://api.telegram.org/bot"
+    bot_api_file_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    staff_chat_id: int | None = None
+    timezone: str = "Asia/Almaty"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Long-polling timeout of getUpdates, in seconds.
+    poll_timeout: int = Field(default=30, ge=0, le=60)
+    # How many updates from different chats are processed at once (one chat is always serial).
+    max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # Seconds between writes of conversation states to the database.
+    persistence_interval: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_RE.match(value.get_secret_value()):
+            # The value itself is never echoed: it is a secret even when malformed.
+            raise ValueError("BOT_TOKEN is malformed (expected <digits>:<35 characters>)")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("ADMIN_IDS must be comma-separated numeric Telegram user ids")
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown TIMEZONE {value!r}") from exc
+        return value
+
+    @field_validator("bot_api_base_url", "bot_api_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("Bot API URLs must start with http:// or https://")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The ministry's time zone for schedules and displayed times."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def file_url(self) -> str:
+        """Base URL for file downloads; derived from the API URL unless set."""
+        if self.bot_api_file_url:
+            return self.bot_api_file_url
+        base = self.bot_api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    def token(self) -> str:
+        """The token; raises ValueError when it is missing."""
+        if self.bot_token is None:
+            raise ValueError("BOT_TOKEN is not set (export it or put it in .env)")
+        return self.bot_token.get_secret_value()

@@ -1,0 +1,55 @@
+"""Shared handler pieces: the language hook and small reply helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Message, ReplyKeyboardRemove, Update
+from telegram.ext import Application, TypeHandler
+
+from bot.context import HotlineContext
+from bot.i18n import pick_lang
+
+# Telegram's limit for one text message.
+MAX_MESSAGE = 4096
+
+
+async def resolve_language(update: Update, context: HotlineContext) -> None:
+    """Set `context.lang` for this update: stored choice, then language_code, then Russian."""
+    user = update.effective_user
+    if user is None:
+        return
+    stored = await context.services.citizens.lang_of(user.id)
+    context.lang = pick_lang(stored, user.language_code)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The hook runs before every other handler."""
+    app.add_handler(TypeHandler(Update, resolve_language), group=-1)
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message:
+    """Send a message to the chat of the update (also for callback queries)."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("update has no chat")
+    return await chat.send_message(text, **kwargs)
+
+
+async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Stop the button's spinner; an alert for refusals the user must notice."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)
+
+
+async def clear_reply_keyboard(update: Update, text: str) -> Message:
+    """Acknowledge an answer and remove a reply keyboard (location or contact button)."""
+    return await reply(update, text, reply_markup=ReplyKeyboardRemove())
+
+
+def callback_arg(update: Update, prefix: str) -> str | None:
+    """The part of callback data after `prefix`, or None if it does not start with it."""
+    query = update.callback_query
+    if query is None or not isinstance(query.data, str) or not query.data.startswith(prefix):
+        return None
+    return query.data[len(prefix) :]

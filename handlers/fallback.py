@@ -1,0 +1,58 @@
+"""Catch-alls: every private update that nothing else took gets an answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import HotlineContext
+from handlers import keyboards
+from handlers.common import answer_query, reply
+
+PRIVATE = filters.ChatType.PRIVATE
+# Same group as the real handlers and added after them: in a group only the first matching
+# handler runs, so a catch-all never answers an update something else already took.
+GROUP = 0
+
+
+async def nothing_to_cancel(update: Update, context: HotlineContext) -> None:
+    """/cancel outside a flow."""
+    await reply(
+        update, context.t("nothing-to-cancel"), reply_markup=keyboards.back_to_menu(context.t)
+    )
+
+
+async def unknown_command(update: Update, context: HotlineContext) -> None:
+    """A command the bot does not know."""
+    await reply(
+        update, context.t("unknown-command"), reply_markup=keyboards.back_to_menu(context.t)
+    )
+
+
+async def free_text(update: Update, context: HotlineContext) -> None:
+    """Text outside any flow: point to the menu (the FAQ matcher will answer here later)."""
+    await reply(update, context.t("free-text"), reply_markup=keyboards.back_to_menu(context.t))
+
+
+async def other_message(update: Update, context: HotlineContext) -> None:
+    """Stickers, photos, voice outside a flow: say what the bot can take."""
+    await reply(
+        update, context.t("unsupported-message"), reply_markup=keyboards.back_to_menu(context.t)
+    )
+
+
+async def stale_button(update: Update, context: HotlineContext) -> None:
+    """A button no handler accepts: old, from a finished flow, or forged."""
+    await answer_query(update, context.t("error-stale-button"), alert=True)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The catch-alls, private chats only (staff groups have their own handlers)."""
+    handled = filters.UpdateType.MESSAGE & PRIVATE
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE), GROUP)
+    app.add_handler(MessageHandler(filters.COMMAND & handled, unknown_command), GROUP)
+    app.add_handler(MessageHandler(filters.TEXT & handled, free_text), GROUP)
+    app.add_handler(MessageHandler(handled, other_message), GROUP)
+    app.add_handler(CallbackQueryHandler(stale_button), GROUP)

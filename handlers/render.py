@@ -1,0 +1,59 @@
+"""Texts built from several messages: the registration card."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot import countries
+from bot.i18n import Markup, Translator
+from storage.models import Registration
+
+
+def country_label(t: Translator, code: str | None) -> str:
+    """Flag and name of a country in the user's language."""
+    country = countries.get(code or "")
+    if country is None:
+        return "—"
+    return f"{countries.flag(country.code)} {country.name(t.lang)}"
+
+
+def registration_card(t: Translator, data: Mapping[str, Any]) -> Markup:
+    """The registration as the citizen sees it before confirming and in 'My registration'."""
+    note = data.get("note")
+    card = t(
+        "reg-card",
+        country=country_label(t, data.get("country")),
+        city=data.get("city") or "—",
+        status=t(f"status-{data['status']}") if data.get("status") else "—",
+        party=data.get("party_size") or 1,
+        children=data.get("children") or 0,
+        name=data.get("full_name") or "—",
+        phone=data.get("phone") or "—",
+        needs=t(f"needs-{data['needs']}") if data.get("needs") else "—",
+        note=note if note else Markup(t("reg-card-no-note")),
+    )
+    return Markup(card)
+
+
+def registration_as_draft(reg: Registration) -> dict[str, Any]:
+    """A stored registration as an editable draft (JSON-serialisable)."""
+    return {
+        "full_name": reg.full_name,
+        "country": reg.country,
+        "city": reg.city,
+        "latitude": reg.latitude,
+        "longitude": reg.longitude,
+        "status": reg.status,
+        "party_size": reg.party_size,
+        "children": reg.children,
+        "phone": reg.phone,
+        "needs": reg.needs,
+        "note": reg.note,
+    }
+
+
+def local_time(moment: datetime, tz: Any) -> str:
+    """A stored time in the ministry's zone, day and minute."""
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")

@@ -1,0 +1,56 @@
+"""Rows behind the bot's persistence: conversation states and per-user scratch data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.db import Database
+
+
+class BotStateRepo:
+    """JSON documents keyed by conversation name and key, or by user id."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def conversations(self, name: str) -> dict[tuple[int | str, ...], Any]:
+        """All stored states of one conversation."""
+        rows = await self.db.fetchall(
+            "SELECT key, state FROM conversation_states WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
+
+    async def set_conversation(
+        self, name: str, key: tuple[int | str, ...], state: object | None
+    ) -> None:
+        """Store a state, or forget the key when the conversation ended (None)."""
+        async with self.db.transaction() as conn:
+            if state is None:
+                await conn.execute(
+                    "DELETE FROM conversation_states WHERE name = ? AND key = ?",
+                    (name, json.dumps(list(key))),
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?)"
+                    " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                    (name, json.dumps(list(key)), json.dumps(state)),
+                )
+
+    async def user_data(self) -> dict[int, dict[str, Any]]:
+        """Every user's scratch data."""
+        rows = await self.db.fetchall("SELECT user_id, data FROM user_state")
+        return {r["user_id"]: json.loads(r["data"]) for r in rows}
+
+    async def set_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        """Store one user's scratch data; an empty dict removes the row."""
+        async with self.db.transaction() as conn:
+            if data:
+                await conn.execute(
+                    "INSERT INTO user_state (user_id, data) VALUES (?, ?)"
+                    " ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+                    (user_id, json.dumps(data, ensure_ascii=False)),
+                )
+            else:
+                await conn.execute("DELETE FROM user_state WHERE user_id = ?", (user_id,))

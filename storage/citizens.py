@@ -1,0 +1,76 @@
+"""Citizens: language, consent and erasure of everything a citizen left behind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso, utcnow
+
+
+class CitizenRepo:
+    """Reads and writes the `citizens` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> Citizen | None:
+        """Return the citizen or None if they never chose a language."""
+        row = await self.db.fetchone(
+            "SELECT user_id, lang, consent_at, created_at FROM citizens WHERE user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return Citizen(
+            user_id=row["user_id"],
+            lang=row["lang"],
+            consent_at=from_iso(row["consent_at"]) if row["consent_at"] else None,
+            created_at=from_iso(row["created_at"]),
+        )
+
+    async def lang_of(self, user_id: int) -> Lang | None:
+        """Return the stored language only (the hot path of every update)."""
+        row = await self.db.fetchone("SELECT lang FROM citizens WHERE user_id = ?", (user_id,))
+        return row[0] if row else None
+
+    async def set_lang(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
+        """Store the chosen language, creating the citizen row if needed."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO citizens (user_id, lang, created_at, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang,"
+                " updated_at = excluded.updated_at",
+                (user_id, lang, stamp, stamp),
+            )
+
+    async def give_consent(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
+        """Record consent to the processing of personal data."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO citizens (user_id, lang, consent_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " consent_at = excluded.consent_at, updated_at = excluded.updated_at",
+                (user_id, lang, stamp, stamp, stamp),
+            )
+
+    async def erase(self, user_id: int) -> ErasureReport:
+        """Delete every row that mentions the citizen, in one transaction."""
+        async with self.db.transaction() as conn:
+            places = await conn.execute("DELETE FROM place_history WHERE user_id = ?", (user_id,))
+            reg = await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
+            drafts = await conn.execute("DELETE FROM user_state WHERE user_id = ?", (user_id,))
+            convs = await conn.execute(
+                "DELETE FROM conversation_states WHERE EXISTS"
+                " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",
+                (user_id,),
+            )
+            profile = await conn.execute("DELETE FROM citizens WHERE user_id = ?", (user_id,))
+            return ErasureReport(
+                profile=profile.rowcount,
+                registration=reg.rowcount,
+                places=places.rowcount,
+                drafts=drafts.rowcount + convs.rowcount,
+            )

@@ -1,0 +1,104 @@
+"""Registrations and the history of places a citizen reported."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import Place, Registration, RegistrationInput, from_iso, to_iso, utcnow
+
+_COLUMNS = (
+    "user_id, full_name, country, city, latitude, longitude, status, party_size, children,"
+    " phone, needs, note, active, created_at, updated_at"
+)
+
+
+class RegistrationRepo:
+    """Reads and writes `registrations` and `place_history`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> Registration | None:
+        """Return the citizen's registration, if any."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM registrations WHERE user_id = ?",  # noqa: S608
+            (user_id,),
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        data["active"] = bool(data["active"])
+        data["created_at"] = from_iso(data["created_at"])
+        data["updated_at"] = from_iso(data["updated_at"])
+        return Registration(**data)
+
+    async def save(
+        self, user_id: int, reg: RegistrationInput, now: datetime | None = None
+    ) -> Registration:
+        """Create or update the registration; a new place is appended to the history.
+
+        Reads then writes inside one IMMEDIATE transaction, so the history entry and the
+        registration can never disagree.
+        """
+        stamp = to_iso(now or utcnow())
+        values = asdict(reg)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT country, city, status, created_at FROM registrations WHERE user_id = ?",
+                (user_id,),
+            ) as cur:
+                old = await cur.fetchone()
+            await conn.execute(
+                "INSERT INTO registrations (user_id, full_name, country, city, latitude,"
+                " longitude, status, party_size, children, phone, needs, note, active,"
+                " created_at, updated_at) VALUES (:user_id, :full_name, :country, :city,"
+                " :latitude, :longitude, :status, :party_size, :children, :phone, :needs,"
+                " :note, 1, :stamp, :stamp) ON CONFLICT (user_id) DO UPDATE SET"
+                " full_name = excluded.full_name, country = excluded.country,"
+                " city = excluded.city, latitude = excluded.latitude,"
+                " longitude = excluded.longitude, status = excluded.status,"
+                " party_size = excluded.party_size, children = excluded.children,"
+                " phone = excluded.phone, needs = excluded.needs, note = excluded.note,"
+                " active = 1, updated_at = excluded.updated_at",
+                {**values, "user_id": user_id, "stamp": stamp},
+            )
+            moved = old is None or (old["country"], old["city"], old["status"]) != (
+                reg.country,
+                reg.city,
+                reg.status,
+            )
+            if moved:
+                await conn.execute(
+                    "INSERT INTO place_history (user_id, country, city, latitude, longitude,"
+                    " status, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user_id,
+                        reg.country,
+                        reg.city,
+                        reg.latitude,
+                        reg.longitude,
+                        reg.status,
+                        stamp,
+                    ),
+                )
+            created = from_iso(old["created_at"]) if old else from_iso(stamp)
+        return Registration(
+            user_id=user_id,
+            active=True,
+            created_at=created,
+            updated_at=from_iso(stamp),
+            **values,
+        )
+
+    async def places(self, user_id: int) -> list[Place]:
+        """The citizen's place history, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT country, city, status, recorded_at FROM place_history WHERE user_id = ?"
+            " ORDER BY recorded_at, id",
+            (user_id,),
+        )
+        return [
+            Place(r["country"], r["city"], r["status"], from_iso(r["recorded_at"])) for r in rows
+        ]

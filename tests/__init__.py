@@ -1,0 +1,1 @@
+"""Tests of consular-hotline (and the fake Bot API that bench/ reuses)."""
