@@ -1034,7 +1034,11 @@ class FakeUser:
                     return event
             return None
 
-        found = await self.api.wait_until(find, timeout, f"{fragment!r} in chat {self.id}")
+        try:
+            found = await self.api.wait_until(find, timeout, f"{fragment!r} in chat {self.id}")
+        except AssertionError as exc:
+            seen = [e.text[:80] for e in self.unread()]
+            raise AssertionError(f"{exc}; the bot sent meanwhile: {seen}") from None
         assert isinstance(found, Event)
         return found
 

@@ -1,0 +1,262 @@
+"""A citizen registers, edits, moves and erases their data, end to end over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests.conftest import RunningBot
+from tests.fakebot import FakeBotApi, FakeUser
+
+Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
+
+
+async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
+    """Start, choose the language and accept the privacy notice."""
+    user.send("/start")
+    await user.expect("Выберите язык")
+    user.press(lang_button)
+    await user.expect("🔒")
+    user.press(agree)
+    await user.expect("☰")
+
+
+async def register_ru(user: FakeUser) -> None:
+    """A full registration in Russian through buttons and typed answers."""
+    user.press("📝 Зарегистрироваться")
+    await user.expect("В какой стране")
+    user.press("Иордания")
+    await user.expect("Страна: 🇯🇴 Иордания")
+    await user.expect("Город или место")
+    user.send("Амман, аэропорт Королевы Алии")
+    await user.expect("Ваш статус")
+    user.press("Застрял(а) в аэропорту")
+    await user.expect("Сколько вас")
+    user.press("3")
+    await user.expect("Из 3 человек сколько детей")
+    user.press("1")
+    await user.expect("ФИО как в паспорте")
+    user.send("Серикова Айгерим Болатовна")
+    await user.expect("Номер телефона")
+    user.reply_button("Поделиться номером")
+    await user.expect("Номер принят: +77011234567")
+    await user.expect("Какая помощь")
+    user.press("Эвакуация")
+    await user.expect("Что ещё важно")
+    user.send("Нужен детский <b>корм</b> & вода")
+    summary = await user.expect("Проверьте данные")
+    assert "Серикова Айгерим Болатовна" in summary.text
+    assert "Нужен детский <b>корм</b> & вода" in summary.text  # shown literally, not as HTML
+    user.press("Подтвердить")
+    await user.expect("✅ Сохранено")
+
+
+async def test_full_registration_in_russian(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2001, language_code="ru")
+    await consent(user)
+    await register_ru(user)
+    rows = await run_db(
+        "SELECT full_name, country, city, status, party_size, children, phone, needs, note"
+        " FROM registrations WHERE user_id = ?",
+        (2001,),
+    )
+    assert rows == [
+        (
+            "Серикова Айгерим Болатовна", "JO", "Амман, аэропорт Королевы Алии", "stuck", 3, 1,
+            "+77011234567", "evacuation", "Нужен детский <b>корм</b> & вода",
+        )
+    ]  # fmt: skip
+    assert await run_db("SELECT count(*) FROM place_history WHERE user_id = 2001") == [(1,)]
+    # The draft is gone once saved.
+    await fake.wait_until(lambda: True, 0.5)
+
+
+async def test_full_registration_in_kazakh_with_typed_answers(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2002, first_name="Ерлан", last_name="Жақсыбеков", language_code="kk")
+    user.send("/start")
+    choose = await user.expect("Тілді таңдаңыз")
+    assert "✓ 🇰🇿 Қазақша" in [b["text"] for b in choose.buttons()]
+    user.press("Қазақша")
+    await user.expect("Дербес деректер")
+    user.press("Келісемін")
+    await user.expect("Басты мәзір")
+    user.send("/register")
+    await user.expect("қай елдесіз")
+    user.send("Біріккен Араб Әмірліктері")
+    await user.expect("Ел: 🇦🇪 Біріккен Араб Әмірліктері")
+    await user.expect("Қала немесе орын")
+    user.send("Дубай")
+    await user.expect("Қазіргі мәртебеңіз")
+    user.press("Транзиттемін")
+    await user.expect("қанша адамсыздар")
+    user.send("12")
+    await user.expect("12 адамның қаншасы бала")
+    user.send("4")
+    await user.expect("Төлқұжаттағыдай")
+    user.press("Ерлан Жақсыбеков")
+    await user.expect("Байланыс телефоны")
+    user.send("+971 50 123 4567")
+    await user.expect("Нөмір қабылданды: +971501234567")
+    await user.expect("қандай көмек")
+    user.press("Уақытша орналастыру")
+    await user.expect("Консулға тағы не")
+    user.press("Өткізіп жіберу")
+    summary = await user.expect("Деректерді тексеріңіз")
+    assert "Транзиттемін" in summary.text and "жоқ" in summary.text
+    user.press("Растау")
+    await user.expect("✅ Сақталды")
+    rows = await run_db(
+        "SELECT country, city, status, party_size, children, full_name, needs, note"
+        " FROM registrations WHERE user_id = 2002"
+    )
+    assert rows == [("AE", "Дубай", "transit", 12, 4, "Ерлан Жақсыбеков", "accommodation", None)]
+    assert await run_db("SELECT lang, consent_at IS NOT NULL FROM citizens") == [("kk", 1)]
+
+
+async def test_gps_path_resolves_country_and_city_offline(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2003)
+    await consent(user)
+    user.send("/register")
+    await user.expect("Или отправьте геопозицию")
+    # A point in the Arabian Sea, far from any town: refused, nothing changes.
+    user.reply_button("Отправить геопозицию", location=(15.0, 65.0))
+    await user.expect("похоже, это море")
+    await user.expect("В какой стране")
+    user.reply_button("Отправить геопозицию", location=(35.7, 51.42))  # Tehran
+    found = await user.expect("Вы находитесь здесь")
+    assert "🇮🇷 Иран, Tehran" in found.text
+    user.press("Да")
+    await user.expect("Ваш статус")  # the city came from the location
+    user.press("Постоянно проживаю")
+    await user.expect("Сколько вас")
+    user.press("1")
+    await user.expect("ФИО")  # a party of one has no children question
+    user.send("Иванов Иван")
+    await user.expect("Номер телефона")
+    user.send("8 701 765 43 21")
+    await user.expect("+77017654321")
+    await user.expect("Какая помощь")
+    user.press("Помощь не нужна")
+    await user.expect("Что ещё важно")
+    user.press("Пропустить")
+    await user.expect("Проверьте данные")
+    user.press("Подтвердить")
+    await user.expect("Сохранено")
+    rows = await run_db("SELECT country, city, latitude, longitude, children FROM registrations")
+    assert rows == [("IR", "Tehran", 35.7, 51.42, 0)]
+
+
+async def test_edit_one_field_and_move_keeps_history(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2004)
+    await consent(user)
+    await register_ru(user)
+    await user.expect("☰")
+    user.press("Моя регистрация")
+    await user.expect("Моя регистрация")
+    user.press("Телефон")
+    await user.expect("Номер телефона")
+    user.send("+7 702 000 11 22")
+    summary = await user.expect("Проверьте данные")
+    assert "+77020001122" in summary.text and "Иордания" in summary.text
+    user.press("Подтвердить")
+    await user.expect("Сохранено")
+    assert await run_db("SELECT phone, country FROM registrations") == [("+77020001122", "JO")]
+    # A phone change is not a move: still one place in the history.
+    assert await run_db("SELECT count(*) FROM place_history") == [(1,)]
+
+    # Moving on: "update my location" asks only where, then shows the summary.
+    await user.expect("☰")
+    user.press("Обновить моё местоположение")
+    await user.expect("В какой стране")
+    user.send("Катар")
+    await user.expect("Город или место")
+    user.send("Доха")
+    await user.expect("Ваш статус")
+    user.press("В транзите")
+    await user.expect("Проверьте данные")
+    user.press("Подтвердить")
+    await user.expect("Сохранено")
+    history = await run_db("SELECT country, city, status FROM place_history ORDER BY id")
+    assert history == [
+        ("JO", "Амман, аэропорт Королевы Алии", "stuck"),
+        ("QA", "Доха", "transit"),
+    ]
+
+
+async def test_delete_my_data_leaves_no_row(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2005)
+    other = fake.user(2006)
+    await consent(other)
+    await consent(user)
+    await register_ru(user)
+    # Start a second registration and leave a draft behind, then erase.
+    user.send("/register")
+    await user.expect("В какой стране")
+    user.send("Оман")
+    await user.expect("Город или место")
+    await fake.wait_until(lambda: True, 0.5)  # let persistence write the draft
+    user.send("/cancel")
+    await user.expect("Изменения отменены")
+    user.send("/delete")
+    await user.expect("Удалить мои данные?")
+    user.press("Да, удалить всё")
+    done = await user.expect("Ваши данные удалены")
+    assert "регистрация: 1" in done.text and "истории мест: 1" in done.text
+    await fake.wait_until(lambda: True, 0.5)  # a persistence flush must not bring it back
+    for (table,) in await run_db(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+    ):
+        columns = [r[1] for r in await run_db(f"PRAGMA table_info({table})")]
+        for column in columns:
+            hits = await run_db(
+                f"SELECT count(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",  # noqa: S608
+                ("%2005%",),
+            )
+            assert hits == [(0,)], f"{table}.{column} still mentions the user"
+    # The other citizen is untouched.
+    assert await run_db("SELECT user_id FROM citizens") == [(2006,)]
+
+
+async def test_restart_mid_registration_resumes_at_the_same_step(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(2007)
+    await consent(user)
+    user.send("/register")
+    await user.expect("В какой стране")
+    user.press("Ливан")
+    await user.expect("Город или место")
+    user.send("Бейрут")
+    await user.expect("Ваш статус")
+    await bot.restart()
+    # The buttons of the last question still work after the restart.
+    user.press("Турист")
+    await user.expect("Сколько вас")
+    user.press("2")
+    await user.expect("сколько детей")
+    user.press("0")
+    await user.expect("ФИО")
+    await bot.restart()
+    user.send("Петров Пётр")
+    await user.expect("Номер телефона")
+    user.send("+77011112233")
+    await user.expect("Какая помощь")
+    user.press("Консульская помощь")
+    await user.expect("Что ещё")
+    user.press("Пропустить")
+    summary = await user.expect("Проверьте данные")
+    assert "Ливан" in summary.text and "Бейрут" in summary.text
+    user.press("Подтвердить")
+    await user.expect("Сохранено")
+    rows = await run_db("SELECT country, city, status, party_size FROM registrations")
+    assert rows == [("LB", "Бейрут", "tourist", 2)]
