@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from telegram import Update
@@ -32,6 +33,9 @@ def build_application(
     catalog: Catalog | None = None,
 ) -> HotlineApp:
     """Build the bot: builder, defaults, limiter, persistence, handlers, lifecycle hooks."""
+    # Opt in to PTB's timedelta time periods now: the int form is deprecated since 22.2 and
+    # warns inside RetryAfter itself, i.e. on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services.create(settings, catalog)
     builder = (
         ApplicationBuilder()

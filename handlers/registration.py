@@ -566,9 +566,13 @@ async def cancel(update: Update, context: HotlineContext) -> State:
 
 async def leave_for_menu(update: Update, context: HotlineContext) -> State | None:
     """A main-menu button pressed mid-flow: leave the registration (draft dropped)."""
-    if callback_arg(update, "m:") == "reg":
+    action = callback_arg(update, "m:")
+    if action == "reg":
         await answer_query(update)
         await retry(update, context, "reg-in-progress")
+        return None
+    if action not in menu.MENU_ACTIONS:
+        await stale_button(update, context)
         return None
     _clear(context)
     await clear_reply_keyboard(update, context.t("reg-left"))

@@ -999,7 +999,11 @@ class FakeUser:
                     "chat": self.chat.as_json(),
                     "from": self.data,
                     "date": int(time.time()),
-                    "old_chat_member": {"status": old, "user": self.api.bot_user},
+                    "old_chat_member": {
+                        "status": old,
+                        "user": self.api.bot_user,
+                        **({"until_date": 0} if old == "kicked" else {}),
+                    },
                     "new_chat_member": {
                         "status": new,
                         "user": self.api.bot_user,
