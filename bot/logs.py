@@ -33,7 +33,7 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
-class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """Marks the handler this module installed, so a second call does not add another."""
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from bot.logs import setup_logging
-
 from tests.conftest import RunningBot
 from tests.fakebot import TEST_TOKEN, FakeBotApi, FakeUser
 from tests.test_registration import consent, register_ru
