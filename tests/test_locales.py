@@ -1,0 +1,99 @@
+"""Every message exists in Russian and Kazakh and renders with sample arguments."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from fluent.syntax import ast, parse
+from fluent.syntax.visitor import Visitor as FluentVisitor
+
+from bot.i18n import LOCALES_DIR, Catalog, Markup, pick_lang
+from storage.models import LANGS
+
+# Identical on purpose: bilingual prompts, or words that are the same in both languages.
+SAME_IN_BOTH = {"choose-language", "btn-language", "field-phone"}
+
+
+def variables(lang: str) -> dict[str, set[str]]:
+    """Message id -> the variables it uses, from the Fluent syntax tree."""
+    found: dict[str, set[str]] = {}
+
+    class Visitor(FluentVisitor):
+        def __init__(self) -> None:
+            self.names: set[str] = set()
+
+        def visit_VariableReference(self, node: ast.VariableReference) -> None:  # noqa: N802
+            self.names.add(node.id.name)
+
+    for path in sorted((LOCALES_DIR / lang).glob("*.ftl")):
+        resource = parse(path.read_text(encoding="utf-8"))
+        for entry in resource.body:
+            assert not isinstance(entry, ast.Junk), f"syntax error in {path}: {entry.content!r}"
+            if isinstance(entry, ast.Message):
+                visitor = Visitor()
+                visitor.visit(entry)
+                found[entry.id.name] = visitor.names
+    return found
+
+
+def test_same_keys_in_every_language() -> None:
+    keys = {lang: set(variables(lang)) for lang in LANGS}
+    assert keys["ru"] - keys["kk"] == set(), "missing in kk"
+    assert keys["kk"] - keys["ru"] == set(), "missing in ru"
+
+
+def test_same_variables_in_every_language() -> None:
+    ru, kk = variables("ru"), variables("kk")
+    for key in ru:
+        assert ru[key] == kk[key], key
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_renders(lang: str) -> None:
+    catalog = Catalog()
+    for key, names in variables(lang).items():
+        for number in (1, 3, 5, 21):
+            args = {n: number if n in ("max", "party", "profile", "registration", "places",
+                                       "drafts", "children") else f"<{n}> & co" for n in names}  # fmt: skip
+            bundle = catalog.bundles[lang]
+            message = bundle.get_message(key)
+            assert message.value is not None, key
+            _, errors = bundle.format_pattern(message.value, args)
+            assert errors == [], (key, errors)
+            text = catalog.format(lang, key, args)
+            assert text.strip(), key
+            assert "{" not in text, key
+            # Arguments are escaped: user text can never inject HTML.
+            for name in names:
+                if isinstance(args[name], str):
+                    assert html.escape(str(args[name])) in text, (key, name)
+        assert len(catalog.format(lang, key, dict.fromkeys(names, 1))) <= 4096
+
+
+def test_kazakh_is_not_russian_copied_over() -> None:
+    catalog = Catalog()
+    copied = [
+        key
+        for key, names in variables("ru").items()
+        if key not in SAME_IN_BOTH
+        and catalog.format("ru", key, dict.fromkeys(names, 1))
+        == catalog.format("kk", key, dict.fromkeys(names, 1))
+    ]
+    assert copied == []
+    kazakh_letters = set("әғқңөұүі")  # һ is rare in native words
+    all_kk = " ".join(catalog.format("kk", k, dict.fromkeys(n, 1)) for k, n in variables("kk").items())
+    assert kazakh_letters <= set(all_kk.lower())
+
+
+def test_markup_is_not_escaped_twice() -> None:
+    catalog = Catalog()
+    text = catalog.format("ru", "reg-summary", {"card": Markup("<b>x</b>")})
+    assert "<b>x</b>" in text
+
+
+def test_language_choice_order() -> None:
+    assert pick_lang("kk", "ru") == "kk"
+    assert pick_lang(None, "kk") == "kk"
+    assert pick_lang(None, "en-US") == "ru"
+    assert pick_lang("de", None) == "ru"

@@ -1,0 +1,103 @@
+"""Countries, offline geocoding, phone numbers and settings."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot import countries, geo
+from bot.phones import normalize_phone
+from bot.settings import Settings
+from tests.fakebot import TEST_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Иран", "IR"), ("израиль", "IL"), ("Jordan", "JO"), ("ОАЭ", "AE"),
+        ("Біріккен Араб Әмірліктері", "AE"), ("Түркия", "TR"), ("Türkiye", "TR"),
+        ("Сауд Арабиясы", "SA"), ("Мысыр", "EG"), ("Egypt", "EG"), ("Эфиопия", "ET"),
+        ("Украина", "UA"), ("Кувейт", "KW"), ("Бахрейн", "BH"), ("Сирия", "SY"),
+        ("Германя", "DE"), ("UK", "GB"), ("Ливан", "LB"), ("Oman", "OM"),
+    ],
+)  # fmt: skip
+def test_country_names_in_three_languages(typed: str, code: str) -> None:
+    assert countries.search(typed) == [code]
+
+
+def test_country_search_refuses_nonsense() -> None:
+    assert countries.search("Нарния") == []
+    assert countries.search("x") == []
+    assert countries.get("ZZ") is None
+    assert countries.get("ir") is None
+    assert countries.get("IR") is not None
+
+
+def test_region_names_exist_in_both_languages() -> None:
+    for code in countries.REGION:
+        country = countries.get(code)
+        assert country is not None
+        assert country.name("ru") != country.name("en")
+
+
+@pytest.mark.parametrize(
+    ("point", "code", "city"),
+    [
+        ((35.6892, 51.3890), "IR", "Tehran"),
+        ((31.95, 35.93), "JO", "Amman"),
+        ((25.2854, 51.5310), "QA", "Doha"),
+        ((43.238, 76.945), "KZ", "Almaty"),
+    ],
+)
+def test_geocoding_is_offline_and_finds_the_town(
+    point: tuple[float, float], code: str, city: str
+) -> None:
+    place = geo.nearest(*point)
+    assert place is not None
+    assert place.country == code
+    assert place.city == city
+
+
+@pytest.mark.parametrize("point", [(15.0, 65.0), (0.0, 0.0), (-60.0, -30.0), (91.0, 0.0)])
+def test_sea_and_nonsense_points_are_refused(point: tuple[float, float]) -> None:
+    assert geo.nearest(*point) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("+7 701 123 45 67", "+77011234567"), ("87011234567", "+77011234567"),
+        ("8 (701) 123-45-67", "+77011234567"), ("+971 50 123 4567", "+971501234567"),
+        ("971501234567", "+971501234567"), ("12345", None), ("phone", None),
+        ("+7 701 123 45 67 89 00 11 22", None), ("", None),
+    ],
+)  # fmt: skip
+def test_phone_numbers(typed: str, expected: str | None) -> None:
+    assert normalize_phone(typed) == expected
+
+
+def test_settings_parse_and_derive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("ADMIN_IDS", "111, 222")
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.admin_ids == frozenset({111, 222})
+    assert settings.file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.token() == TEST_TOKEN
+    assert TEST_TOKEN not in repr(settings)
+    assert str(settings.tz) == "Asia/Almaty"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_TOKEN", "not-a-token"), ("ADMIN_IDS", "1,abc"), ("TIMEZONE", "Mars/Phobos"),
+        ("BOT_API_BASE_URL", "ftp://x"), ("POLL_TIMEOUT", "500"),
+    ],
+)  # fmt: skip
+def test_bad_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
