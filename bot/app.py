@@ -44,7 +44,15 @@ def build_application(
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .context_types(ContextTypes(context=HotlineContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.reply_max_rate,
+                overall_time_period=1,
+                group_max_rate=20,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .persistence(
             SqlitePersistence(services.db, services.bot_state, settings.persistence_interval)

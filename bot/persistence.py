@@ -7,6 +7,7 @@ Chat data, bot data and callback data are not used by the hotline.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -15,6 +16,10 @@ from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 from bot.services import BotData
 from storage.bot_state import BotStateRepo
 from storage.db import Database
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]):
@@ -29,6 +34,9 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
         )
         self.db = db
         self.repo = repo
+        # PTB hands every user who sent an update to update_user_data at each interval,
+        # changed or not; remembering what is stored turns those into no-ops.
+        self._stored: dict[int, str] = {}
 
     async def _ready(self) -> None:
         # PTB loads persistence in Application.initialize(), before post_init runs.
@@ -37,7 +45,9 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         """Load every user's scratch data."""
         await self._ready()
-        return await self.repo.user_data()
+        data = await self.repo.user_data()
+        self._stored = {user_id: _dump(value) for user_id, value in data.items()}
+        return data
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
         """Chat data is not persisted."""
@@ -63,8 +73,15 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
         await self.repo.set_conversation(name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        """Store one user's scratch data."""
+        """Store one user's scratch data, if it changed since it was last stored."""
+        dumped = _dump(data) if data else ""
+        if self._stored.get(user_id, "") == dumped:
+            return
         await self.repo.set_user_data(user_id, copy.deepcopy(data))
+        if dumped:
+            self._stored[user_id] = dumped
+        else:
+            self._stored.pop(user_id, None)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         """Chat data is not persisted."""
@@ -81,6 +98,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
     async def drop_user_data(self, user_id: int) -> None:
         """Forget one user's scratch data (erasure)."""
         await self.repo.set_user_data(user_id, {})
+        self._stored.pop(user_id, None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """The in-memory copy is authoritative; nothing to refresh."""

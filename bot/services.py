@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.i18n import Catalog
 from bot.settings import Settings
 from storage.bot_state import BotStateRepo
+from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.db import Database
 from storage.registrations import RegistrationRepo
@@ -27,12 +28,13 @@ class Services:
     def create(cls, settings: Settings, catalog: Catalog | None = None) -> Services:
         """Wire repositories to a (not yet opened) database."""
         db = Database(settings.database_path)
+        cache = UserCache()
         return cls(
             settings=settings,
             db=db,
             catalog=catalog or Catalog(),
-            citizens=CitizenRepo(db),
-            registrations=RegistrationRepo(db),
+            citizens=CitizenRepo(db, cache),
+            registrations=RegistrationRepo(db, cache),
             bot_state=BotStateRepo(db),
         )
 

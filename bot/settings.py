@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     # Long-polling timeout of getUpdates, in seconds.
     poll_timeout: int = Field(default=30, ge=0, le=60)
     # How many updates from different chats are processed at once (one chat is always serial).
-    max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    max_concurrent_updates: int = Field(default=8, ge=1, le=1024)
+    # Cap on all requests per second (0: no cap). Replies to people who wrote are paced by
+    # Telegram's own 429s, which the limiter obeys; a fixed 30/s cap would make 200 people
+    # writing at once wait for each other. Broadcasts have their own pacing.
+    reply_max_rate: float = Field(default=0, ge=0, le=1000)
     # Seconds between writes of conversation states to the database.
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
 

@@ -44,7 +44,7 @@ async def show_menu(update: Update, context: HotlineContext, greeting: bool = Fa
     user = update.effective_user
     if user is None:
         return
-    registered = await context.services.registrations.get(user.id) is not None
+    registered = await context.services.registrations.exists(user.id)
     text = context.t("menu-greeting" if greeting else "menu-title")
     await reply(update, text, reply_markup=keyboards.main_menu(context.t, registered))
 

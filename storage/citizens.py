@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from storage.cache import UserCache
 from storage.db import Database
 from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso, utcnow
 
@@ -11,11 +12,20 @@ from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso, utcno
 class CitizenRepo:
     """Reads and writes the `citizens` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: UserCache | None = None) -> None:
         self.db = db
+        self.cache = cache or UserCache()
 
     async def get(self, user_id: int) -> Citizen | None:
         """Return the citizen or None if they never chose a language."""
+        if user_id in self.cache.citizens:
+            cached = self.cache.citizens[user_id]
+            return cached if isinstance(cached, Citizen) else None
+        citizen = await self._load(user_id)
+        self.cache.citizens.put(user_id, citizen)
+        return citizen
+
+    async def _load(self, user_id: int) -> Citizen | None:
         row = await self.db.fetchone(
             "SELECT user_id, lang, consent_at, created_at FROM citizens WHERE user_id = ?",
             (user_id,),
@@ -31,8 +41,8 @@ class CitizenRepo:
 
     async def lang_of(self, user_id: int) -> Lang | None:
         """Return the stored language only (the hot path of every update)."""
-        row = await self.db.fetchone("SELECT lang FROM citizens WHERE user_id = ?", (user_id,))
-        return row[0] if row else None
+        citizen = await self.get(user_id)
+        return citizen.lang if citizen else None
 
     async def set_lang(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
         """Store the chosen language, creating the citizen row if needed."""
@@ -44,6 +54,7 @@ class CitizenRepo:
                 " updated_at = excluded.updated_at",
                 (user_id, lang, stamp, stamp),
             )
+        self.cache.citizens.forget(user_id)
 
     async def give_consent(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
         """Record consent to the processing of personal data."""
@@ -55,6 +66,7 @@ class CitizenRepo:
                 " consent_at = excluded.consent_at, updated_at = excluded.updated_at",
                 (user_id, lang, stamp, stamp, stamp),
             )
+        self.cache.citizens.forget(user_id)
 
     async def erase(self, user_id: int) -> ErasureReport:
         """Delete every row that mentions the citizen, in one transaction."""
@@ -68,6 +80,7 @@ class CitizenRepo:
                 (user_id,),
             )
             profile = await conn.execute("DELETE FROM citizens WHERE user_id = ?", (user_id,))
+            self.cache.citizens.forget(user_id)
             return ErasureReport(
                 profile=profile.rowcount,
                 registration=reg.rowcount,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
+from storage.cache import UserCache
 from storage.db import Database
 from storage.models import Place, Registration, RegistrationInput, from_iso, to_iso, utcnow
 
@@ -17,8 +18,9 @@ _COLUMNS = (
 class RegistrationRepo:
     """Reads and writes `registrations` and `place_history`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: UserCache | None = None) -> None:
         self.db = db
+        self.cache = cache or UserCache()
 
     async def get(self, user_id: int) -> Registration | None:
         """Return the citizen's registration, if any."""
@@ -33,6 +35,14 @@ class RegistrationRepo:
         data["created_at"] = from_iso(data["created_at"])
         data["updated_at"] = from_iso(data["updated_at"])
         return Registration(**data)
+
+    async def exists(self, user_id: int) -> bool:
+        """Whether the citizen has a registration (the menu label depends on it)."""
+        if user_id in self.cache.registered:
+            return self.cache.registered[user_id]
+        row = await self.db.fetchone("SELECT 1 FROM registrations WHERE user_id = ?", (user_id,))
+        self.cache.registered.put(user_id, row is not None)
+        return row is not None
 
     async def save(
         self, user_id: int, reg: RegistrationInput, now: datetime | None = None
@@ -84,6 +94,7 @@ class RegistrationRepo:
                     ),
                 )
             created = from_iso(old["created_at"]) if old else from_iso(stamp)
+        self.cache.registered.put(user_id, True)
         return Registration(
             user_id=user_id,
             active=True,

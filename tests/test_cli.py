@@ -84,7 +84,8 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "db" / "h.sqlite3"
     with sqlite3.connect(db) as conn:
         conn.execute(
-            "INSERT INTO citizens (user_id, lang, created_at, updated_at) VALUES (1, 'kk', 'x', 'x')"
+            "INSERT INTO citizens (user_id, lang, created_at, updated_at)"
+            " VALUES (1, 'kk', 'x', 'x')"
         )
     target = tmp_path / "backups" / "copy.sqlite3"
     result = cli(tmp_path, "backup", str(target))

@@ -95,9 +95,7 @@ def test_settings_parse_and_derive(monkeypatch: pytest.MonkeyPatch) -> None:
         ("BOT_API_BASE_URL", "ftp://x"), ("POLL_TIMEOUT", "500"),
     ],
 )  # fmt: skip
-def test_bad_settings_are_refused(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str
-) -> None:
+def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings(_env_file=None)  # type: ignore[call-arg]
