@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot with long polling (default)")
     sub.add_parser("migrate", help="create or upgrade the database schema and exit")
+    sub.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     backup = sub.add_parser("backup", help="copy the live database to PATH (online backup)")
     backup.add_argument("path", type=Path)
     return parser
@@ -72,6 +74,20 @@ async def _backup(settings: Settings, target: Path) -> None:
     print(f"backup written to {target}")  # noqa: T201
 
 
+def _health(settings: Settings) -> int:
+    """Healthy when the heartbeat is younger than three intervals."""
+    try:
+        age = time.time() - settings.heartbeat_path.stat().st_mtime
+    except OSError:
+        print("unhealthy: no heartbeat yet", file=sys.stderr)  # noqa: T201
+        return 1
+    if age > 3 * settings.heartbeat_seconds:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)  # noqa: T201
+        return 1
+    print(f"healthy: last heartbeat {age:.0f} s ago")  # noqa: T201
+    return 0
+
+
 async def _run(settings: Settings) -> None:
     # Imported here so `migrate` and `backup` do not load python-telegram-bot.
     from bot.app import build_application, serve
@@ -101,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings.log_level)
         if command == "migrate":
             asyncio.run(_migrate(settings))
+        elif command == "health":
+            return _health(settings)
         elif command == "backup":
             asyncio.run(_backup(settings, args.path))
         else:

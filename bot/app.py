@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -85,8 +86,26 @@ async def _post_init(app: HotlineApp) -> None:
     services = _services(app)
     await services.db.open()
     await set_command_menus(app.bot, services.catalog)
+    _touch(services.settings.heartbeat_path)
+    if app.job_queue is not None:
+        interval = services.settings.heartbeat_seconds
+        app.job_queue.run_repeating(
+            _heartbeat, interval=interval, first=interval, name="heartbeat"
+        )
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
+
+
+async def _heartbeat(context: HotlineContext) -> None:
+    """Touch the heartbeat file from the event loop: a hung loop stops touching it."""
+    _touch(context.settings.heartbeat_path)
+
+
+def _touch(path: Path) -> None:
+    try:
+        path.touch()
+    except OSError as exc:
+        log.warning("cannot write heartbeat file: %s", exc.strerror)
 
 
 async def _post_shutdown(app: HotlineApp) -> None:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Telegram's own 429s, which the limiter obeys; a fixed 30/s cap would make 200 people
     # writing at once wait for each other. Broadcasts have their own pacing.
     reply_max_rate: float = Field(default=0, ge=0, le=1000)
+    # How often the running bot proves it is alive (see `python -m bot health`).
+    heartbeat_seconds: int = Field(default=30, ge=5, le=3600)
     # Seconds between writes of conversation states to the database.
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
 
@@ -74,6 +76,11 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("Bot API URLs must start with http:// or https://")
         return value
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """File the running bot touches every HEARTBEAT_SECONDS; `health` reads its age."""
+        return self.database_path.parent / "heartbeat"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -75,6 +75,10 @@ def test_unwritable_database_path(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: ")
 
 
+def test_health_fails_without_a_running_bot(tmp_path: Path) -> None:
+    assert cli(tmp_path, "health").returncode == 1
+
+
 def test_migrate_and_backup(tmp_path: Path) -> None:
     result = cli(tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
@@ -110,6 +114,14 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, fake: Fa
         user.send("/start")
         await user.expect("Выберите язык", timeout=30)
         assert fake.commands[("all_private_chats", "kk")][0]["description"] == "Бастау"
+        # The heartbeat makes `health` pass while the bot runs.
+        health = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", cwd=tmp_path, env=env(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert await health.wait() == 0, (
+            (await process.stderr.read(2000)).decode() if process.stderr else ""
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
