@@ -1,9 +1,8 @@
-# syntax=docker/dockerfile:1
 # Build stage: a virtual environment with the runtime dependencies from pyproject.toml.
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-COPY pyproject.toml scripts/bootstrap.py ./
+COPY pyproject.toml ./
 RUN python -m venv /opt/venv \
  && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > requirements.txt \
  && /opt/venv/bin/pip install -r requirements.txt
