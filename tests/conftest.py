@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,10 @@ import pytest
 from bot.app import HotlineApp, build_application, serve
 from bot.settings import Settings
 from tests.fakebot import TEST_TOKEN, FakeBotApi
+
+# PTB's opt-in to timedelta time periods, as build_application sets it; tests that drive a
+# bare Bot need it too, or the int form's deprecation warning becomes an error.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

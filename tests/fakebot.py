@@ -904,7 +904,6 @@ class FakeUser:
         file_id = f"U{kind}{next(self.api._file_ids)}"
         self.api.files[file_id] = data
         body: JSON = self.api._file_obj(kind, file_id)
-        body[kind] = body[kind] if kind != "photo" else body["photo"]
         if kind == "document":
             body["document"].update(file_name="file.pdf", mime_type="application/pdf")
         if kind == "sticker":
