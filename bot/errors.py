@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import HotlineContext
+from bot.i18n import pick_lang
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,12 @@ async def on_error(update: object, context: HotlineContext) -> None:
         and update.effective_chat
         and update.effective_chat.type == "private"
     ):
+        # The error context is fresh: resolve the language as the hook does.
+        user = update.effective_user
+        if user is not None:
+            with contextlib.suppress(Exception):
+                stored = await context.services.citizens.lang_of(user.id)
+                context.lang = pick_lang(stored, user.language_code)
         try:
             await context.bot.send_message(update.effective_chat.id, context.t("error-generic"))
         except TelegramError:

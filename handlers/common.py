@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, TypeHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
 
 # Telegram's limit for one text message.
 MAX_MESSAGE = 4096
+# New messages in private chats. Edits of earlier messages are not answers to the current
+# question; handlers.fallback tells the citizen so instead of acting on them.
+PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
 
 
 async def resolve_language(update: Update, context: HotlineContext) -> None:

@@ -9,9 +9,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import HotlineContext
 from handlers import keyboards
-from handlers.common import answer_query, reply
+from handlers.common import PRIVATE, answer_query, reply
 
-PRIVATE = filters.ChatType.PRIVATE
 # Same group as the real handlers and added after them: in a group only the first matching
 # handler runs, so a catch-all never answers an update something else already took.
 GROUP = 0
@@ -43,6 +42,11 @@ async def other_message(update: Update, context: HotlineContext) -> None:
     )
 
 
+async def edited_message(update: Update, context: HotlineContext) -> None:
+    """An edit of an earlier message: not acted upon, and the citizen is told so."""
+    await reply(update, context.t("edit-ignored"))
+
+
 async def stale_button(update: Update, context: HotlineContext) -> None:
     """A button no handler accepts: old, from a finished flow, or forged."""
     await answer_query(update, context.t("error-stale-button"), alert=True)
@@ -56,3 +60,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.TEXT & handled, free_text), GROUP)
     app.add_handler(MessageHandler(handled, other_message), GROUP)
     app.add_handler(CallbackQueryHandler(stale_button), GROUP)
+    edits = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(MessageHandler(edits, edited_message), GROUP)

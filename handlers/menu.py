@@ -6,15 +6,13 @@ import dataclasses
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
 from handlers import keyboards
-from handlers.common import answer_query, callback_arg, reply
+from handlers.common import PRIVATE, answer_query, callback_arg, reply
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
-
-PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: HotlineContext) -> None:

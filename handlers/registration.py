@@ -26,12 +26,17 @@ from bot import countries, geo
 from bot.context import HotlineContext
 from bot.phones import normalize_phone
 from handlers import keyboards, menu
-from handlers.common import answer_query, callback_arg, clear_reply_keyboard, reply
+from handlers.common import (
+    PRIVATE,
+    answer_query,
+    callback_arg,
+    clear_reply_keyboard,
+    reply,
+)
 from handlers.render import country_label, registration_as_draft, registration_card
 from storage.models import MAX_PARTY, NEEDS, STATUSES, RegistrationInput
 
 END = ConversationHandler.END
-PRIVATE = filters.ChatType.PRIVATE
 TEXT = filters.TEXT & ~filters.COMMAND
 
 MAX_CITY = 100

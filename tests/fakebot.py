@@ -884,6 +884,13 @@ class FakeUser:
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._push(body, chat, thread)
 
+    def edit(self, message: JSON, text: str) -> JSON:
+        """Edit one of the user's earlier text messages."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        self.chat.messages[message["message_id"]] = edited
+        self.api.push_update({"edited_message": edited})
+        return edited
+
     def send_contact(self, phone: str, user_id: int | None = None, first_name: str = "") -> JSON:
         """Share a contact; by default the user's own (what the contact button sends)."""
         contact: JSON = {

@@ -81,8 +81,10 @@ async def test_wrong_values_are_refused_with_the_reason(
     await user.expect("не больше 100 символов")
     user.send("A")
     await user.expect("Слишком короткий")
-    user.send("Ким Алия")
+    name = user.send("Ким Алия")
     await user.expect("Номер телефона")
+    user.edit(name, "Ким Алия Сергеевна")
+    await user.expect("Исправленное сообщение бот не учитывает")
     # Someone else's contact, then a typed number that is not a phone, then a sticker.
     user.send_contact("+77015550000", user_id=999999)
     await user.expect("контакт другого человека")
@@ -163,6 +165,9 @@ async def test_outside_any_flow_everything_gets_an_answer(
 async def test_kazakh_user_gets_kazakh_errors(fake: FakeBotApi, bot: RunningBot) -> None:
     user = fake.user(3005, language_code="kk")
     await consent(user, "Қазақша", "Келісемін")
+    fake.inject("sendMessage", 400, "Bad Request: odd", chat_id=3005)
+    user.send("/help")
+    await user.expect("Бірдеңе дұрыс болмады")
     user.send("/nope")
     await user.expect("Белгісіз команда")
     user.send("/register")
