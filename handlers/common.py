@@ -45,6 +45,11 @@ async def answer_query(update: Update, text: str | None = None, alert: bool = Fa
         await update.callback_query.answer(text, show_alert=alert)
 
 
+async def refuse_button(update: Update, context: HotlineContext) -> None:
+    """A stale or forged button: an alert, and nothing changes."""
+    await answer_query(update, context.t("error-stale-button"), alert=True)
+
+
 async def clear_reply_keyboard(update: Update, text: str) -> Message:
     """Acknowledge an answer and remove a reply keyboard (location or contact button)."""
     return await reply(update, text, reply_markup=ReplyKeyboardRemove())

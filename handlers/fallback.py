@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import HotlineContext
 from handlers import keyboards
-from handlers.common import PRIVATE, answer_query, reply
+from handlers.common import PRIVATE, refuse_button, reply
 
 # Same group as the real handlers and added after them: in a group only the first matching
 # handler runs, so a catch-all never answers an update something else already took.
@@ -47,11 +47,6 @@ async def edited_message(update: Update, context: HotlineContext) -> None:
     await reply(update, context.t("edit-ignored"))
 
 
-async def stale_button(update: Update, context: HotlineContext) -> None:
-    """A button no handler accepts: old, from a finished flow, or forged."""
-    await answer_query(update, context.t("error-stale-button"), alert=True)
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The catch-alls, private chats only (staff groups have their own handlers)."""
     handled = filters.UpdateType.MESSAGE & PRIVATE
@@ -59,6 +54,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.COMMAND & handled, unknown_command), GROUP)
     app.add_handler(MessageHandler(filters.TEXT & handled, free_text), GROUP)
     app.add_handler(MessageHandler(handled, other_message), GROUP)
-    app.add_handler(CallbackQueryHandler(stale_button), GROUP)
+    app.add_handler(CallbackQueryHandler(refuse_button), GROUP)
     edits = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edits, edited_message), GROUP)

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
 from handlers import keyboards
-from handlers.common import PRIVATE, answer_query, callback_arg, reply
+from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
 
@@ -57,7 +57,7 @@ async def choose_language(update: Update, context: HotlineContext) -> None:
     value = callback_arg(update, "lang:")
     user = update.effective_user
     if value not in LANGS or user is None:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return
     await context.services.citizens.set_lang(user.id, value)
     context.lang = value
@@ -82,7 +82,7 @@ async def consent(update: Update, context: HotlineContext) -> None:
     value = callback_arg(update, "cons:")
     user = update.effective_user
     if user is None or value not in ("yes", "no"):
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return
     await answer_query(update)
     if value == "no":
@@ -179,7 +179,7 @@ async def menu_action(update: Update, context: HotlineContext) -> None:
     """Dispatch m:<action>; anything else is a forged or stale button."""
     action = MENU_ACTIONS.get(callback_arg(update, "m:") or "")
     if action is None:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return
     await action(update, context)
 

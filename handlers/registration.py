@@ -8,7 +8,7 @@ answer and the same question again, and changes nothing.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -31,6 +31,7 @@ from handlers.common import (
     answer_query,
     callback_arg,
     clear_reply_keyboard,
+    refuse_button,
     reply,
 )
 from handlers.render import country_label, registration_as_draft, registration_card
@@ -60,7 +61,7 @@ CHAIN = {
 BUTTON_STATES = frozenset({"status", "needs", "confirm", "edit", "gps"})
 
 State = str | int
-Step = Callable[[Update, HotlineContext], Awaitable[State | None]]
+Step = Callable[[Update, HotlineContext], Coroutine[Any, Any, State | None]]
 
 
 def draft_of(context: HotlineContext) -> dict[str, Any]:
@@ -247,7 +248,7 @@ async def begin_edit(update: Update, context: HotlineContext) -> State:
     """e:<field> from 'My registration': change one field, then confirm."""
     field = callback_arg(update, "e:")
     if field not in FIELD_STATE:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return END
     await answer_query(update)
     if not await _consented(update, context) or context.user_data is None:
@@ -270,7 +271,7 @@ async def country_button(update: Update, context: HotlineContext) -> State | Non
     """r:c:XX: a country chosen from the buttons (checked: forged codes are refused)."""
     code = callback_arg(update, "r:c:") or ""
     if countries.get(code) is None:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return None
     await answer_query(update)
     return await _set_country(update, context, code)
@@ -332,7 +333,7 @@ async def gps_answer(update: Update, context: HotlineContext) -> State | None:
     draft = draft_of(context)
     found = draft.get("_geo")
     if answer not in ("yes", "no") or not isinstance(found, dict):
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return None
     await answer_query(update)
     if answer == "no":
@@ -361,15 +362,23 @@ async def city_text(update: Update, context: HotlineContext) -> State | None:
     return await step_done(update, context, "city")
 
 
-async def status_button(update: Update, context: HotlineContext) -> State | None:
-    """r:s:<status>."""
-    value = callback_arg(update, "r:s:")
-    if value not in STATUSES:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
-        return None
-    await answer_query(update)
-    draft_of(context)["status"] = value
-    return await step_done(update, context, "status")
+def choice_step(prefix: str, allowed: tuple[str, ...], field: str) -> Step:
+    """A step answered by one of a fixed set of buttons (`prefix` + value)."""
+
+    async def step(update: Update, context: HotlineContext) -> State | None:
+        value = callback_arg(update, prefix)
+        if value not in allowed:
+            await refuse_button(update, context)
+            return None
+        await answer_query(update)
+        draft_of(context)[field] = value
+        return await step_done(update, context, field)
+
+    return step
+
+
+status_button = choice_step("r:s:", STATUSES, "status")
+needs_button = choice_step("r:n:", NEEDS, "needs")
 
 
 def _number(update: Update, prefix: str) -> int | None:
@@ -384,7 +393,7 @@ async def party_answer(update: Update, context: HotlineContext) -> State | None:
     value = _number(update, "r:p:")
     if value is None or not 1 <= value <= MAX_PARTY:
         if update.callback_query:
-            await answer_query(update, context.t("error-stale-button"), alert=True)
+            await refuse_button(update, context)
         else:
             await retry(update, context, "error-party", max=MAX_PARTY)
         return None
@@ -402,7 +411,7 @@ async def children_answer(update: Update, context: HotlineContext) -> State | No
     value = _number(update, "r:k:")
     if value is None or value > party:
         if update.callback_query:
-            await answer_query(update, context.t("error-stale-button"), alert=True)
+            await refuse_button(update, context)
         else:
             await retry(update, context, "error-children", party=party)
         return None
@@ -461,17 +470,6 @@ async def _set_phone(update: Update, context: HotlineContext, phone: str) -> Sta
     return await step_done(update, context, "phone")
 
 
-async def needs_button(update: Update, context: HotlineContext) -> State | None:
-    """r:n:<need>."""
-    value = callback_arg(update, "r:n:")
-    if value not in NEEDS:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
-        return None
-    await answer_query(update)
-    draft_of(context)["needs"] = value
-    return await step_done(update, context, "needs")
-
-
 async def note_answer(update: Update, context: HotlineContext) -> State | None:
     """A typed note up to 500 characters, or r:note:skip."""
     if update.callback_query:
@@ -507,7 +505,7 @@ async def confirm(update: Update, context: HotlineContext) -> State | None:
         )
     except (KeyError, TypeError, ValueError):
         # A draft from an older version or a lost step: ask what is missing again.
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return await go(update, context, _first_missing(draft))
     if user is None:
         return None
@@ -543,7 +541,7 @@ async def edit_field(update: Update, context: HotlineContext) -> State | None:
         await answer_query(update)
         return await go(update, context, "confirm")
     if field not in FIELD_STATE:
-        await answer_query(update, context.t("error-stale-button"), alert=True)
+        await refuse_button(update, context)
         return None
     await answer_query(update)
     draft_of(context)["_mode"] = "edit"
@@ -577,7 +575,7 @@ async def leave_for_menu(update: Update, context: HotlineContext) -> State | Non
         await retry(update, context, "reg-in-progress")
         return None
     if action not in menu.MENU_ACTIONS:
-        await stale_button(update, context)
+        await refuse_button(update, context)
         return None
     _clear(context)
     await clear_reply_keyboard(update, context.t("reg-left"))
@@ -588,11 +586,6 @@ async def leave_for_menu(update: Update, context: HotlineContext) -> State | Non
 async def restart_attempt(update: Update, context: HotlineContext) -> None:
     """/start or another command mid-flow: say where we are; nothing changes."""
     await retry(update, context, "reg-in-progress")
-
-
-async def stale_button(update: Update, context: HotlineContext) -> None:
-    """A button from an earlier step or a forged one."""
-    await answer_query(update, context.t("error-stale-button"), alert=True)
 
 
 async def wrong_input(update: Update, context: HotlineContext) -> None:
@@ -665,7 +658,7 @@ def build() -> ConversationHandler[Any]:
                 pattern(cancel, pattern=r"^r:x$"),
                 pattern(leave_for_menu, pattern=r"^m:"),
                 MessageHandler(filters.COMMAND & PRIVATE, restart_attempt),
-                pattern(stale_button),
+                pattern(refuse_button),
                 MessageHandler(filters.ALL & PRIVATE, wrong_input),
             ],
             name="registration",
