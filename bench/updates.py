@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -68,9 +69,9 @@ async def measure(fake: FakeBotApi, argv: list[str], env: dict[str, str], users:
         }  # fmt: skip
         total = 0
         spy = None
-        if os.environ.get("BENCH_SPY") and "bot" in argv:
+        if os.environ.get("BENCH_SPY"):
             spy = await asyncio.create_subprocess_exec(
-                "py-spy", "record", "-r", "200", "-f", "raw", "-o", os.environ["BENCH_SPY"],
+                "py-spy", "record", "-r", "200", "-f", "raw", "-o", f"{os.environ['BENCH_SPY']}.{argv[-1]}",
                 "--pid", str(process.pid), stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
@@ -108,13 +109,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each bot, alternating")
     args = parser.parse_args()
     users = range(10_000, 10_000 + args.users)
-    results = {}
+    results: dict[str, list[float]] = {"echo": [], "hotline": []}
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
         seed(db, users)
-        for name, argv in (
+        for name, argv in args.repeat * (
             ("echo", [sys.executable, "-m", "bench.echo_bot"]),
             (
                 "hotline",
@@ -129,14 +131,20 @@ async def main() -> None:
                 "PYTHONPATH": str(ROOT),
             }  # fmt: skip
             try:
-                results[name] = await measure(fake, argv, env, users, args.rounds)
+                results[name].append(await measure(fake, argv, env, users, args.rounds))
             finally:
                 await fake.stop()
     updates = args.users * args.rounds * 2
+    echo, hotline = statistics.median(results["echo"]), statistics.median(results["hotline"])
     print(f"updates per run: {updates} (/start and a menu press from {args.users} users)")
-    print(f"echo bot (bare PTB):  {results['echo']:8.0f} updates/s")
-    print(f"hotline:              {results['hotline']:8.0f} updates/s")
-    print(f"ratio hotline/echo:   {results['hotline'] / results['echo']:8.2f}  (target >= 0.8)")
+    print(f"runs of each bot: {args.repeat}, alternating; medians below")
+    print(f"echo bot (bare PTB):  {echo:8.0f} updates/s  {_runs(results['echo'])}")
+    print(f"hotline:              {hotline:8.0f} updates/s  {_runs(results['hotline'])}")
+    print(f"ratio hotline/echo:   {hotline / echo:8.2f}  (target >= 0.8)")
+
+
+def _runs(values: list[float]) -> str:
+    return "(" + ", ".join(f"{v:.0f}" for v in values) + ")"
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]).upper() or "settings"
         # Never echo the input: it may be the token.
-        raise ConfigError(f"{field}: {first['msg']}") from None
+        raise ConfigError(f"{field}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 async def _migrate(settings: Settings) -> None:

@@ -66,7 +66,7 @@ def build_application(
     else:
         # Many citizens at once: a pool wide enough for the concurrent updates.
         builder = builder.request(
-            HTTPXRequest(connection_pool_size=max(8, settings.max_concurrent_updates))
+            HTTPXRequest(connection_pool_size=settings.connection_pool_size, pool_timeout=30)
         ).get_updates_request(HTTPXRequest(read_timeout=settings.poll_timeout + 10))
     app: HotlineApp = builder.build()
     app.bot_data.services = services

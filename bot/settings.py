@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=30, ge=0, le=60)
     # How many updates from different chats are processed at once (one chat is always serial).
     max_concurrent_updates: int = Field(default=8, ge=1, le=1024)
+    # HTTP connections to the Bot API. httpcore checks every pooled connection on every
+    # request, so more connections than requests in flight cost CPU (bench/updates.py).
+    connection_pool_size: int = Field(default=4, ge=1, le=256)
     # Cap on all requests per second (0: no cap). Replies to people who wrote are paced by
     # Telegram's own 429s, which the limiter obeys; a fixed 30/s cap would make 200 people
     # writing at once wait for each other. Broadcasts have their own pacing.
