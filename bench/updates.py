@@ -70,10 +70,11 @@ async def measure(fake: FakeBotApi, argv: list[str], env: dict[str, str], users:
         total = 0
         spy = None
         if os.environ.get("BENCH_SPY"):
+            out = f"{os.environ['BENCH_SPY']}.{argv[-1]}"
             spy = await asyncio.create_subprocess_exec(
-                "py-spy", "record", "-r", "200", "-f", "raw", "-o", f"{os.environ['BENCH_SPY']}.{argv[-1]}",
-                "--pid", str(process.pid), stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
+                "py-spy", "record", "-r", "200", "-f", "raw", "-o", out,
+                "--pid", str(process.pid),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             await asyncio.sleep(1)
         bot_cpu0 = cpu_seconds(process.pid)
