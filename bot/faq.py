@@ -1,0 +1,322 @@
+"""FAQ content and the local matcher for free-text questions.
+
+Matching is offline and deterministic. Every question, its alternative phrasings and its
+text in the other language are folded to one alphabet: lower case, Kazakh letters to their
+Russian neighbours, Latin transliteration to Cyrillic, so "pasport joq", "паспорт жок" and
+"төлқұжат жоқ" meet. Words are cut to a stem prefix; query words that are typos of a known
+word are mapped to it (rapidfuzz). Entries are scored with BM25 over stems, plus a
+whole-string fuzzy score that rescues short or oddly worded questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.i18n import LOCALES_DIR
+
+FAQ_FILE = LOCALES_DIR / "faq.yaml"
+LANGS = ("ru", "kk")
+
+# Kazakh letters folded to the Russian letter people type instead of them.
+_KK_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
+# Latin typing of Russian and Kazakh (ad-hoc and the 2021 Kazakh Latin alphabet), longest
+# sequences first.
+_LATIN = [
+    ("shch", "щ"), ("sch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"),
+    ("ts", "ц"), ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ia", "я"), ("iu", "ю"),
+    ("á", "а"), ("ǵ", "г"), ("ń", "н"), ("ó", "о"), ("ú", "у"), ("ý", "у"), ("ı", "и"),
+    ("ş", "ш"), ("ç", "ч"), ("ğ", "г"),
+    ("a", "а"), ("b", "б"), ("c", "к"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
+    ("h", "х"), ("i", "и"), ("j", "ж"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("v", "в"), ("w", "у"), ("x", "кс"), ("y", "ы"), ("z", "з"),
+]  # fmt: skip
+_LATIN_RE = re.compile("|".join(re.escape(a) for a, _ in _LATIN))
+_LATIN_MAP = dict(_LATIN)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Words that carry no meaning for matching, in both languages (after folding).
+_STOP = frozenset(
+    [
+        "а",
+        "в",
+        "во",
+        "и",
+        "или",
+        "к",
+        "ко",
+        "на",
+        "не",
+        "ни",
+        "о",
+        "об",
+        "от",
+        "по",
+        "с",
+        "со",
+        "у",
+        "я",
+        "мы",
+        "вы",
+        "он",
+        "она",
+        "они",
+        "мне",
+        "меня",
+        "нас",
+        "вас",
+        "что",
+        "как",
+        "где",
+        "когда",
+        "ли",
+        "же",
+        "бы",
+        "то",
+        "это",
+        "этот",
+        "эта",
+        "там",
+        "тут",
+        "есть",
+        "нет",
+        "да",
+        "ну",
+        "мой",
+        "моя",
+        "мои",
+        "ваш",
+        "ваша",
+        "мен",
+        "сен",
+        "биз",
+        "сиз",
+        "ол",
+        "олар",
+        "бул",
+        "осы",
+        "не",
+        "кандаи",
+        "калаи",
+        "кашан",
+        "каида",
+        "ма",
+        "ме",
+        "ба",
+        "бе",
+        "па",
+        "пе",
+        "жане",
+        "мен",
+        "пен",
+        "бен",
+        "ушин",
+        "туралы",
+        "бар",
+        "жок",
+        "керек",
+        "бола",
+    ]
+)
+STEM = 5
+
+# Scores: BM25 is normalised by the best possible score of the query; see Match.
+CONFIDENT = 0.55
+MARGIN = 1.25
+UNSURE = 0.35
+
+
+def fold(text: str) -> str:
+    """One alphabet for both languages and both scripts, lower case, no accents."""
+    text = text.casefold().replace("ё", "е").translate(_KK_FOLD)
+    text = _LATIN_RE.sub(lambda m: _LATIN_MAP[m.group(0)], text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", text).replace("й", "и")
+
+
+def words(text: str) -> list[str]:
+    """Meaningful folded words of a text."""
+    return [w for w in _WORD.findall(fold(text)) if w not in _STOP and len(w) > 1]
+
+
+def stem(word: str) -> str:
+    """A prefix stem: crude, but Russian and Kazakh inflect mostly at the end."""
+    return word[:STEM]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A group of entries in the FAQ menu."""
+
+    id: str
+    title: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One question and its answer in both languages."""
+
+    id: str
+    topic: str
+    question: dict[str, str]
+    answer: dict[str, str]
+    ask: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    country: bool = False
+
+    def phrasings(self) -> list[str]:
+        """Every text that should match this entry, in both languages."""
+        texts = [self.question[lang] for lang in LANGS]
+        for lang in LANGS:
+            texts.extend(self.ask.get(lang, ()))
+        return texts
+
+
+@dataclass(frozen=True, slots=True)
+class Faq:
+    """The whole FAQ."""
+
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Look an entry up by id (None for unknown or forged ids)."""
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    def in_topic(self, topic_id: str) -> list[Entry]:
+        """Entries of a topic, in file order."""
+        return [e for e in self.entries if e.topic == topic_id]
+
+
+def parse_faq(data: Any) -> Faq:
+    """Build the FAQ from its YAML document (validated elsewhere for uploads)."""
+    topics = tuple(Topic(t["id"], dict(t["title"])) for t in data["topics"])
+    entries = tuple(
+        Entry(
+            id=e["id"],
+            topic=e["topic"],
+            question=dict(e["question"]),
+            answer=dict(e["answer"]),
+            ask={lang: tuple(v or ()) for lang, v in (e.get("ask") or {}).items()},
+            country=bool(e.get("country", False)),
+        )
+        for e in data["entries"]
+    )
+    return Faq(topics, entries)
+
+
+@cache
+def seed_faq(path: Path = FAQ_FILE) -> Faq:
+    """The FAQ shipped in locales/faq.yaml."""
+    return parse_faq(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A scored entry."""
+
+    entry: Entry
+    score: float
+
+
+class Matcher:
+    """BM25 over folded stems with typo correction, plus a fuzzy whole-string score."""
+
+    K1 = 1.2
+    B = 0.5
+
+    def __init__(self, faq: Faq) -> None:
+        self.faq = faq
+        docs: list[Counter[str]] = []
+        self.phrases: list[tuple[str, int]] = []
+        for index, entry in enumerate(faq.entries):
+            bag: Counter[str] = Counter()
+            for text in entry.phrasings():
+                bag.update(stem(w) for w in words(text))
+                self.phrases.append((" ".join(words(text)), index))
+            docs.append(bag)
+        self.docs = docs
+        self.avg_len = sum(sum(d.values()) for d in docs) / max(1, len(docs))
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(doc.keys())
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, doc in enumerate(docs):
+            for term in doc:
+                self.postings[term].append(index)
+        # Full folded words seen in the content, for typo correction of query words.
+        vocabulary = {w for e in faq.entries for t in e.phrasings() for w in words(t)}
+        self.vocabulary = sorted(vocabulary)
+        self.phrase_texts = [p for p, _ in self.phrases]
+
+    def _terms(self, query: str) -> list[str]:
+        terms = []
+        for word in words(query):
+            term = stem(word)
+            if term not in self.idf and len(word) >= 4:
+                best = process.extractOne(
+                    word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75
+                )
+                if best is not None:
+                    term = stem(best[0])
+            terms.append(term)
+        return terms
+
+    def search(self, query: str, limit: int = 3) -> list[Match]:
+        """Best entries for a free-text question, best first; scores in 0..1."""
+        terms = self._terms(query)
+        if not terms:
+            return []
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(terms):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for index in self.postings[term]:
+                tf = self.docs[index][term]
+                length = sum(self.docs[index].values())
+                norm = (
+                    tf
+                    * (self.K1 + 1)
+                    / (tf + self.K1 * (1 - self.B + self.B * length / self.avg_len))
+                )
+                scores[index] += idf * norm
+        ceiling = sum(
+            self.idf.get(t, 0.0) * (self.K1 + 1) / (1 + self.K1 * (1 - self.B)) for t in set(terms)
+        )
+        # Whole-string similarity to the closest phrasing of each entry.
+        folded = " ".join(words(query))
+        fuzzy: dict[int, float] = {}
+        for _, score, pos in process.extract(
+            folded, self.phrase_texts, scorer=fuzz.token_set_ratio, limit=10
+        ):
+            index = self.phrases[pos][1]
+            fuzzy[index] = max(fuzzy.get(index, 0.0), score / 100)
+        combined: dict[int, float] = {}
+        for index in set(scores) | set(fuzzy):
+            bm25 = scores.get(index, 0.0) / ceiling if ceiling else 0.0
+            combined[index] = 0.7 * bm25 + 0.3 * fuzzy.get(index, 0.0)
+        ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))
+        return [Match(self.faq.entries[i], round(s, 4)) for i, s in ranked[:limit]]
+
+    def decide(self, query: str) -> tuple[str, list[Match]]:
+        """("answer", [best]) when confident, ("choose", top 3) when unsure, ("none", [])."""
+        matches = self.search(query)
+        if not matches or matches[0].score < UNSURE:
+            return "none", []
+        best = matches[0]
+        second = matches[1].score if len(matches) > 1 else 0.0
+        if best.score >= CONFIDENT and best.score >= second * MARGIN:
+            return "answer", [best]
+        return "choose", matches
