@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.directory import CountryInfo, seed_directory
+from bot.faq import Faq, Matcher, seed_faq
 from bot.i18n import Catalog
 from bot.settings import Settings
 from storage.bot_state import BotStateRepo
@@ -23,6 +25,9 @@ class Services:
     citizens: CitizenRepo
     registrations: RegistrationRepo
     bot_state: BotStateRepo
+    faq: Faq
+    matcher: Matcher
+    directory: dict[str, CountryInfo]
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog | None = None) -> Services:
@@ -36,6 +41,9 @@ class Services:
             citizens=CitizenRepo(db, cache),
             registrations=RegistrationRepo(db, cache),
             bot_state=BotStateRepo(db),
+            faq=seed_faq(),
+            matcher=Matcher(seed_faq()),
+            directory=seed_directory(),
         )
 
 

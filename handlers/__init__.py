@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import common, fallback, menu, registration
+from handlers import common, fallback, faq, menu, registration
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -19,4 +19,5 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     common.register(app)
     registration.register(app)
     menu.register(app)
+    faq.register(app)
     fallback.register(app)

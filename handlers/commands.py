@@ -6,7 +6,9 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.i18n import Catalog
 
-CITIZEN_COMMANDS = ("start", "menu", "register", "my", "language", "help", "cancel", "delete")
+CITIZEN_COMMANDS = (
+    "start", "menu", "register", "my", "faq", "language", "help", "cancel", "delete",
+)  # fmt: skip
 
 
 async def set_command_menus(bot: Bot, catalog: Catalog) -> None:

@@ -10,10 +10,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import HotlineContext
 from handlers import keyboards
 from handlers.common import PRIVATE, refuse_button, reply
+from handlers.faq import answer_free_text
 
 # Same group as the real handlers and added after them: in a group only the first matching
 # handler runs, so a catch-all never answers an update something else already took.
 GROUP = 0
+# A question longer than this is a message for a person, not for the FAQ matcher.
+MAX_QUESTION = 500
 
 
 async def nothing_to_cancel(update: Update, context: HotlineContext) -> None:
@@ -31,8 +34,13 @@ async def unknown_command(update: Update, context: HotlineContext) -> None:
 
 
 async def free_text(update: Update, context: HotlineContext) -> None:
-    """Text outside any flow: point to the menu (the FAQ matcher will answer here later)."""
-    await reply(update, context.t("free-text"), reply_markup=keyboards.back_to_menu(context.t))
+    """Text outside any flow is a question: the FAQ answers it or hands over to a person."""
+    message = update.effective_message
+    text = (message.text if message else "") or ""
+    if len(text) > MAX_QUESTION:
+        await reply(update, context.t("error-too-long", max=MAX_QUESTION))
+        return
+    await answer_free_text(update, context, text)
 
 
 async def other_message(update: Update, context: HotlineContext) -> None:

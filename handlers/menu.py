@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import HotlineContext
 from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
+from handlers.faq import show_topics
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
 
@@ -168,7 +169,7 @@ async def menu_button(update: Update, context: HotlineContext) -> None:
 MENU_ACTIONS = {
     "menu": menu_button,
     "my": my_registration,
-    "faq": not_ready,
+    "faq": show_topics,
     "hot": not_ready,
     "lang": language_command,
     "del": ask_delete,

@@ -148,8 +148,10 @@ async def test_outside_any_flow_everything_gets_an_answer(
     assert await run_db("SELECT consent_at FROM citizens") == []
     user.send("/whatever")
     await user.expect("Неизвестная команда")
-    user.send("помогите")
-    await user.expect("Выберите действие в меню")
+    user.send("рецепт плова")
+    await user.expect("Не нашли ответа")
+    user.send("я" * 501)
+    await user.expect("не больше 500 символов")
     user.send_media("sticker")
     await user.expect("бот пока не принимает")
     user.send("/cancel")

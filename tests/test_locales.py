@@ -12,7 +12,9 @@ from bot.i18n import LOCALES_DIR, Catalog, Markup, pick_lang
 from storage.models import LANGS
 
 # Identical on purpose: bilingual prompts, or words that are the same in both languages.
-SAME_IN_BOTH = {"choose-language", "btn-language", "field-phone"}
+SAME_IN_BOTH = {
+    "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
+}  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
 NUMERIC = {"max", "party", "profile", "registration", "places", "drafts", "children"}
 
