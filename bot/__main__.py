@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     backup = sub.add_parser("backup", help="copy the live database to PATH (online backup)")
     backup.add_argument("path", type=Path)
+    faq = sub.add_parser("faq", help="FAQ tools for staff")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    ask = faq_sub.add_parser("ask", help="print the best FAQ entries for a question, with scores")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=("ru", "kk"), default="ru")
     return parser
 
 
@@ -72,6 +77,19 @@ async def _backup(settings: Settings, target: Path) -> None:
     finally:
         await db.close()
     print(f"backup written to {target}")  # noqa: T201
+
+
+def _faq_ask(question: str, lang: str) -> int:
+    """Show how the bot would answer a free-text question."""
+    from bot.faq import Matcher, seed_faq
+
+    matcher = Matcher(seed_faq())
+    decision, _ = matcher.decide(question)
+    print(f"decision: {decision}")  # noqa: T201
+    for match in matcher.search(question):
+        entry = match.entry
+        print(f"{match.score:6.3f}  {entry.id:30}  {entry.question[lang]}")  # noqa: T201
+    return 0
 
 
 def _health(settings: Settings) -> int:
@@ -117,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings.log_level)
         if command == "migrate":
             asyncio.run(_migrate(settings))
+        elif command == "faq":
+            return _faq_ask(args.question, args.lang)
         elif command == "health":
             return _health(settings)
         elif command == "backup":

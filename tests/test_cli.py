@@ -75,6 +75,13 @@ def test_unwritable_database_path(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: ")
 
 
+def test_faq_ask(tmp_path: Path) -> None:
+    result = cli(tmp_path, "faq", "ask", "pasport joghalttym", "--lang", "kk")
+    assert result.returncode == 0, result.stderr
+    assert "lost-passport" in result.stdout.splitlines()[1]
+    assert "Төлқұжатымды жоғалттым" in result.stdout
+
+
 def test_health_fails_without_a_running_bot(tmp_path: Path) -> None:
     assert cli(tmp_path, "health").returncode == 1
 
