@@ -13,6 +13,8 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import content
+from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
 from bot.errors import on_error
 from bot.i18n import Catalog
@@ -85,6 +87,7 @@ def _services(app: HotlineApp) -> Services:
 async def _post_init(app: HotlineApp) -> None:
     services = _services(app)
     await services.db.open()
+    await load_content(services)
     await set_command_menus(app.bot, services.catalog)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
@@ -94,6 +97,19 @@ async def _post_init(app: HotlineApp) -> None:
         )
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
+
+
+async def load_content(services: Services) -> None:
+    """Use the admins' last upload if there is one; the shipped seed otherwise."""
+    stored = await services.content_repo.get(CONTENT_NAME)
+    if stored is None:
+        return
+    document, problems = content.load(stored.body)
+    if document is None or problems:
+        # Validated before it was stored; a broken row means a manual edit of the database.
+        log.error("stored FAQ content is invalid (%s problems); using the seed", len(problems))
+        return
+    services.content.replace(document)
 
 
 async def _heartbeat(context: HotlineContext) -> None:

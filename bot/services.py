@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.directory import CountryInfo, seed_directory
-from bot.faq import Faq, Matcher, seed_faq
+from bot.content import ContentHolder
+from bot.directory import CountryInfo
+from bot.faq import Faq, Matcher
 from bot.i18n import Catalog
 from bot.settings import Settings
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
+from storage.content import ContentRepo
 from storage.db import Database
 from storage.registrations import RegistrationRepo
 
@@ -25,9 +27,23 @@ class Services:
     citizens: CitizenRepo
     registrations: RegistrationRepo
     bot_state: BotStateRepo
-    faq: Faq
-    matcher: Matcher
-    directory: dict[str, CountryInfo]
+    content_repo: ContentRepo
+    content: ContentHolder
+
+    @property
+    def faq(self) -> Faq:
+        """The live FAQ."""
+        return self.content.current.faq
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher over the live FAQ."""
+        return self.content.current.matcher
+
+    @property
+    def directory(self) -> dict[str, CountryInfo]:
+        """The live country directory."""
+        return self.content.current.directory
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog | None = None) -> Services:
@@ -41,9 +57,8 @@ class Services:
             citizens=CitizenRepo(db, cache),
             registrations=RegistrationRepo(db, cache),
             bot_state=BotStateRepo(db),
-            faq=seed_faq(),
-            matcher=Matcher(seed_faq()),
-            directory=seed_directory(),
+            content_repo=ContentRepo(db),
+            content=ContentHolder(),
         )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import common, fallback, faq, menu, registration
+from handlers import common, content_admin, fallback, faq, menu, registration
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -17,6 +17,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     theirs goes there; then the menu; the catch-alls last, so nothing goes unanswered.
     """
     common.register(app)
+    content_admin.register(app)
     registration.register(app)
     menu.register(app)
     faq.register(app)

@@ -906,13 +906,16 @@ class FakeUser:
         """Share a location."""
         return self._push({"location": {"latitude": latitude, "longitude": longitude}})
 
-    def send_media(self, kind: str, caption: str | None = None, data: bytes = b"x") -> JSON:
+    def send_media(
+        self, kind: str, caption: str | None = None, data: bytes = b"x",
+        filename: str = "file.pdf", mime: str = "application/pdf",
+    ) -> JSON:  # fmt: skip
         """Send a photo, document, voice, video, audio or sticker."""
         file_id = f"U{kind}{next(self.api._file_ids)}"
         self.api.files[file_id] = data
         body: JSON = self.api._file_obj(kind, file_id)
         if kind == "document":
-            body["document"].update(file_name="file.pdf", mime_type="application/pdf")
+            body["document"].update(file_name=filename, mime_type=mime, file_size=len(data))
         if kind == "sticker":
             body["sticker"].update(emoji="🙂")
         if caption:

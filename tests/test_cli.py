@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.db import migrations
 from tests.fakebot import TEST_TOKEN, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ def test_health_fails_without_a_running_bot(tmp_path: Path) -> None:
 def test_migrate_and_backup(tmp_path: Path) -> None:
     result = cli(tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
-    assert "schema v1" in result.stdout
+    assert f"schema v{len(migrations())}" in result.stdout
     again = cli(tmp_path, "migrate")
     assert again.returncode == 0
     db = tmp_path / "db" / "h.sqlite3"
@@ -103,7 +104,7 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT user_id, lang FROM citizens").fetchall() == [(1, "kk")]
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (len(migrations()),)
     missing = cli(tmp_path, "backup", "x.sqlite3", DATABASE_PATH=str(tmp_path / "none.db"))
     assert missing.returncode == 2
 

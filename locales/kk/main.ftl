@@ -195,3 +195,39 @@ polling-open = 🗳 Сайлау учаскесі ({ $country }) жұмыс іс
 polling-suspended = 🗳 Сайлау учаскесінің ({ $country }) жұмысы уақытша тоқтатылды.
 polling-unknown = 🗳 Анықтамалықта учаске ({ $country }) туралы ресми мәлімет жоқ — шетелдегі мекеменің ресурстарынан нақтылаңыз.
 polling-note = { $note }
+
+## Admin: content
+
+not-available = Бұл команда қолжетімсіз.
+content-exported = Жиі қойылатын сұрақтар мен анықтамалық: { $entries } сұрақ, { $topics } тақырып, { $countries } ел. Файлды өңдеп, ботқа қайта жіберіңіз.
+content-rejected =
+    ❌ Файл қабылданбады, ештеңе өзгерген жоқ:
+    { $problems }
+content-more-problems = …және тағы { $count }
+content-no-changes = Файл ағымдағы нұсқамен бірдей, өзгертетін ештеңе жоқ.
+content-summary =
+    Өзгерістерді тексеріңіз:
+    • жаңа сұрақтар: { $added }
+    • жойылғандары: { $removed }
+    • өзгертілгендері: { $changed }
+    • өзгертілген тақырыптар: { $topics }
+    • анықтамалықтағы елдер: { $countries }
+    Қолдану керек пе?
+btn-content-apply = ✅ Қолдану
+btn-content-discard = ✖ Болдырмау
+content-applied = ✅ Өзгерістер қолданылды және азаматтарға көрінеді: { $entries } сұрақ, { $topics } тақырып.
+content-discarded = Жүктеу болдырылмады, ештеңе өзгерген жоқ.
+content-err-size = Файл { $max } КБ-тан үлкен.
+content-err-encoding = файл UTF-8 кодтауында емес
+content-err-yaml = { $line }-жолда YAML синтаксис қатесі
+content-err-structure = файлда topics және entries тізімдері жоқ
+content-err-structure-at = құрылымы дұрыс емес: { $where }
+content-err-empty = бірде-бір сұрақ жоқ
+content-err-missing-lang = { $where }: { $lang } тіліндегі мәтін жоқ
+content-err-html = { $where }: Telegram { $tag } белгілеуін қабылдамайды
+content-err-too-long = { $where }: { $max } таңбадан ұзын
+content-err-bad-id = { $where }: id латын әріптерінен, сандардан және сызықшалардан тұруы керек (40-қа дейін)
+content-err-duplicate-id = { $id } id-і екі рет кездеседі
+content-err-unknown-topic = { $where }: белгісіз тақырып { $topic }
+content-err-country = белгісіз ел коды { $code }
+content-err-polling = { $code }: учаске мәртебесі { $status } емес, open, suspended немесе unknown болуы керек

@@ -198,3 +198,39 @@ polling-open = 🗳 Избирательный участок ({ $country }) р�
 polling-suspended = 🗳 Работа избирательного участка ({ $country }) временно приостановлена.
 polling-unknown = 🗳 Официальных сведений об участке ({ $country }) в справочнике нет — уточните на ресурсах загранучреждения.
 polling-note = { $note }
+
+## Admin: content
+
+not-available = Эта команда недоступна.
+content-exported = Частые вопросы и справочник: { $entries } вопросов, { $topics } тем, { $countries } стран. Отредактируйте файл и отправьте его боту обратно.
+content-rejected =
+    ❌ Файл не принят, ничего не изменено:
+    { $problems }
+content-more-problems = …и ещё { $count }
+content-no-changes = Файл совпадает с текущей версией, менять нечего.
+content-summary =
+    Проверьте изменения:
+    • новые вопросы: { $added }
+    • удалённые: { $removed }
+    • изменённые: { $changed }
+    • изменённых тем: { $topics }
+    • страны справочника: { $countries }
+    Применить?
+btn-content-apply = ✅ Применить
+btn-content-discard = ✖ Отменить
+content-applied = ✅ Изменения применены и уже видны гражданам: { $entries } вопросов, { $topics } тем.
+content-discarded = Загрузка отменена, ничего не изменено.
+content-err-size = Файл больше { $max } КБ.
+content-err-encoding = файл не в кодировке UTF-8
+content-err-yaml = ошибка синтаксиса YAML в строке { $line }
+content-err-structure = в файле нет списков topics и entries
+content-err-structure-at = неверная структура: { $where }
+content-err-empty = нет ни одного вопроса
+content-err-missing-lang = { $where }: нет текста на языке { $lang }
+content-err-html = { $where }: Telegram не примет разметку { $tag }
+content-err-too-long = { $where }: длиннее { $max } символов
+content-err-bad-id = { $where }: id должен состоять из латинских букв, цифр и дефисов (до 40)
+content-err-duplicate-id = id { $id } встречается дважды
+content-err-unknown-topic = { $where }: неизвестная тема { $topic }
+content-err-country = неизвестный код страны { $code }
+content-err-polling = { $code }: статус участка должен быть open, suspended или unknown, а не { $status }
