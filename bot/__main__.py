@@ -79,11 +79,19 @@ async def _backup(settings: Settings, target: Path) -> None:
     print(f"backup written to {target}")  # noqa: T201
 
 
-def _faq_ask(question: str, lang: str) -> int:
-    """Show how the bot would answer a free-text question."""
-    from bot.faq import Matcher, seed_faq
+async def _faq_ask(settings: Settings, question: str, lang: str) -> int:
+    """Show how the bot would answer a free-text question, with the live content."""
+    from bot.app import load_content
+    from bot.services import Services
 
-    matcher = Matcher(seed_faq())
+    services = Services.create(settings)
+    if settings.database_path.exists():
+        await services.db.open()
+        try:
+            await load_content(services)
+        finally:
+            await services.db.close()
+    matcher = services.matcher
     decision, _ = matcher.decide(question)
     print(f"decision: {decision}")  # noqa: T201
     for match in matcher.search(question):
@@ -136,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "migrate":
             asyncio.run(_migrate(settings))
         elif command == "faq":
-            return _faq_ask(args.question, args.lang)
+            return asyncio.run(_faq_ask(settings, args.question, args.lang))
         elif command == "health":
             return _health(settings)
         elif command == "backup":
