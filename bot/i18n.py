@@ -69,15 +69,28 @@ class Catalog:
         message = bundle.get_message(key)
         if message.value is None:
             raise MissingTranslationError(key)
-        safe = {
-            k: (v if isinstance(v, Markup) or not isinstance(v, str) else html.escape(v))
-            for k, v in (args or {}).items()
-        }
-        text, errors = bundle.format_pattern(message.value, safe)
+        # fluent.runtime refuses placeables longer than 1,000 characters (a guard against
+        # expansion attacks), but a registration card or a list of upload problems can be
+        # longer. Strings therefore go in as short tokens and are put back afterwards.
+        fluent_args: dict[str, Any] = {}
+        values: dict[str, str] = {}
+        for name, value in (args or {}).items():
+            if isinstance(value, str):
+                # Private-use characters cannot come from a user's text into a token.
+                value = type(value)(value.replace("\ue000", "").replace("\ue001", ""))
+                token = f"\ue000{len(values)}\ue001"
+                values[token] = value if isinstance(value, Markup) else html.escape(value)
+                fluent_args[name] = token
+            else:
+                fluent_args[name] = value
+        text, errors = bundle.format_pattern(message.value, fluent_args)
         if errors:
             # A broken message must not reach a citizen as half a sentence silently.
             log.error("message %s in %s rendered with errors: %s", key, lang, errors)
-        return str(text)
+        result = str(text)
+        for token, value in values.items():
+            result = result.replace(token, value)
+        return result
 
     def translator(self, lang: str) -> Translator:
         """A callable bound to one language."""

@@ -16,6 +16,8 @@ from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 
 Button = InlineKeyboardButton
+# Room for the question and markup under Telegram's 4096 characters.
+MAX_BODY = 3800
 
 
 def _topics_markup(context: HotlineContext) -> InlineKeyboardMarkup:
@@ -79,14 +81,26 @@ async def send_answer(
             await _ask_country(update, context, entry)
             return
     text = entry.answer.get(lang) or entry.answer["ru"]
+    extra: list[str] = []
     if entry.country and country is not None:
         info = context.services.directory.get(country)
         found = countries.get(country)
         name = found.name(lang) if found else country
-        text = text.replace("{contacts}", render_contacts(context.t, info, name))
-        text = text.replace("{polling}", render_polling(context.t, info, name))
+        blocks: tuple[tuple[str, str], ...] = (
+            ("{contacts}", render_contacts(context.t, info, name)),
+            ("{polling}", render_polling(context.t, info, name)),
+        )
+        for placeholder, block in blocks:
+            if placeholder in text and len(text) + len(block) < MAX_BODY:
+                text = text.replace(placeholder, block)
+            elif placeholder in text:
+                # A long directory entry goes in its own message rather than past the limit.
+                text = text.replace(placeholder, "")
+                extra.append(block)
     question = entry.question.get(lang) or entry.question["ru"]
     body = context.t("faq-answer", question=question, answer=Markup(text))
+    for block in extra:
+        await reply(update, block)
     markup = InlineKeyboardMarkup(
         [
             [

@@ -127,3 +127,30 @@ async def test_citizens_cannot_export_or_upload(fake: FakeBotApi, bot: RunningBo
     upload(citizen, "topics: []\nentries: []\n")
     await citizen.expect("бот пока не принимает")
     assert not [e for e in citizen.events() if e.method == "sendDocument"]
+
+
+async def test_long_directory_entries_stay_within_telegram_limits(
+    fake: FakeBotApi, bot: RunningBot
+) -> None:
+    admin = fake.user(ADMIN)
+    await consent(admin)
+    document = await exported(fake, admin)
+    for mission in document["directory"]["AE"]["missions"]:
+        for key in ("address", "hotline", "emergency", "email", "hours"):
+            mission[key] = "д" * 300
+    entry = next(e for e in document["entries"] if e["id"] == "contact-embassy")
+    entry["answer"]["ru"] = "ж" * 3000 + "\n{contacts}"
+    upload(admin, document)
+    await admin.expect("Проверьте изменения")
+    admin.press("Применить")
+    await admin.expect("Изменения применены")
+    citizen = fake.user(6103)
+    await consent(citizen)
+    citizen.send("адрес посольства")
+    await citizen.expect("Для какой страны")
+    citizen.press("Объединённые Арабские Эмираты")
+    contacts = await citizen.expect("Генеральное консульство")
+    answer = await citizen.expect("жжж")
+    assert len(contacts.text) < 4096
+    assert len(answer.text) < 4096
+    assert not [c for c in fake.calls if c.status == 400]

@@ -97,6 +97,15 @@ def test_markup_is_not_escaped_twice() -> None:
     assert "<b>x</b>" in text
 
 
+def test_long_arguments_render_whole() -> None:
+    catalog = Catalog()
+    card = Markup("<b>x</b>" + "я" * 3000)
+    assert card in catalog.format("kk", "reg-summary", {"card": card})
+    note = "<" + "ж" * 2000 + "\ue0000\ue001"
+    text = catalog.format("ru", "reg-card", {"note": note, "party": 1, "children": 0})
+    assert "&lt;" + "ж" * 2000 in text
+
+
 def test_language_choice_order() -> None:
     assert pick_lang("kk", "ru") == "kk"
     assert pick_lang(None, "kk") == "kk"
