@@ -74,6 +74,9 @@ class CitizenRepo:
             places = await conn.execute("DELETE FROM place_history WHERE user_id = ?", (user_id,))
             reg = await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
             drafts = await conn.execute("DELETE FROM user_state WHERE user_id = ?", (user_id,))
+            # Tickets and their message links go with the citizen row (ON DELETE CASCADE).
+            tickets = await conn.execute("DELETE FROM tickets WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
             convs = await conn.execute(
                 "DELETE FROM conversation_states WHERE EXISTS"
                 " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",
@@ -86,4 +89,5 @@ class CitizenRepo:
                 registration=reg.rowcount,
                 places=places.rowcount,
                 drafts=drafts.rowcount + convs.rowcount,
+                tickets=tickets.rowcount,
             )

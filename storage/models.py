@@ -94,8 +94,9 @@ class ErasureReport:
     registration: int
     places: int
     drafts: int
+    tickets: int = 0
 
     @property
     def total(self) -> int:
         """All rows removed."""
-        return self.profile + self.registration + self.places + self.drafts
+        return self.profile + self.registration + self.places + self.drafts + self.tickets

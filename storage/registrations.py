@@ -25,7 +25,7 @@ class RegistrationRepo:
     async def get(self, user_id: int) -> Registration | None:
         """Return the citizen's registration, if any."""
         row = await self.db.fetchone(
-            f"SELECT {_COLUMNS} FROM registrations WHERE user_id = ?",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM registrations WHERE user_id = ?",
             (user_id,),
         )
         if row is None:

@@ -1,0 +1,216 @@
+"""Hotline tickets, the message mapping between citizen and staff copies, and bans."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database
+from storage.models import from_iso, to_iso, utcnow
+
+_COLUMNS = (
+    "id, user_id, staff_chat_id, thread_id, status, created_at, last_citizen_at,"
+    " last_staff_at, closed_at, rating"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One hotline conversation."""
+
+    id: int
+    user_id: int
+    staff_chat_id: int
+    thread_id: int | None
+    status: str
+    created_at: datetime
+    last_citizen_at: datetime | None
+    last_staff_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+
+    @property
+    def waiting(self) -> bool:
+        """The citizen wrote last and nobody answered yet."""
+        return self.last_citizen_at is not None and (
+            self.last_staff_at is None or self.last_staff_at < self.last_citizen_at
+        )
+
+
+def _ticket(row: tuple[object, ...]) -> Ticket:
+    def when(value: object) -> datetime | None:
+        return from_iso(str(value)) if value else None
+
+    return Ticket(
+        id=int(str(row[0])), user_id=int(str(row[1])), staff_chat_id=int(str(row[2])),
+        thread_id=int(str(row[3])) if row[3] is not None else None, status=str(row[4]),
+        created_at=from_iso(str(row[5])), last_citizen_at=when(row[6]),
+        last_staff_at=when(row[7]), closed_at=when(row[8]),
+        rating=int(str(row[9])) if row[9] is not None else None,
+    )  # fmt: skip
+
+
+class TicketRepo:
+    """Reads and writes tickets, message links and bans."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def open_for(
+        self, user_id: int, staff_chat_id: int, now: datetime | None = None
+    ) -> tuple[Ticket, bool]:
+        """The citizen's open ticket, created if there is none; (ticket, created)."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND status = 'open'",
+                (user_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                return _ticket(tuple(row)), False
+            cur2 = await conn.execute(
+                "INSERT INTO tickets (user_id, staff_chat_id, created_at) VALUES (?, ?, ?)",
+                (user_id, staff_chat_id, stamp),
+            )
+            ticket_id = cur2.lastrowid
+        ticket = await self.get(int(ticket_id or 0))
+        if ticket is None:
+            raise LookupError("ticket vanished right after it was created")
+        return ticket, True
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        """A ticket by id."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM tickets WHERE id = ?",
+            (ticket_id,),
+        )
+        return _ticket(tuple(row)) if row else None
+
+    async def open_of(self, user_id: int) -> Ticket | None:
+        """The citizen's open ticket, if any."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND status = 'open'",
+            (user_id,),
+        )
+        return _ticket(tuple(row)) if row else None
+
+    async def latest_of(self, user_id: int) -> Ticket | None:
+        """The citizen's most recent ticket, open or closed."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _ticket(tuple(row)) if row else None
+
+    async def by_thread(self, staff_chat_id: int, thread_id: int) -> Ticket | None:
+        """The newest ticket shown in a topic."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM tickets WHERE staff_chat_id = ? AND thread_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (staff_chat_id, thread_id),
+        )
+        return _ticket(tuple(row)) if row else None
+
+    async def set_thread(self, ticket_id: int, thread_id: int) -> None:
+        """Remember the ticket's topic."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE tickets SET thread_id = ? WHERE id = ?", (thread_id, ticket_id)
+            )
+
+    async def touch(self, ticket_id: int, side: str, now: datetime | None = None) -> None:
+        """Record who wrote last ('citizen' or 'staff')."""
+        column = "last_citizen_at" if side == "citizen" else "last_staff_at"
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE tickets SET {column} = ? WHERE id = ?",
+                (to_iso(now or utcnow()), ticket_id),
+            )
+
+    async def set_status(self, ticket_id: int, status: str, now: datetime | None = None) -> bool:
+        """Close or reopen; False if the ticket is already so (or another is open)."""
+        stamp = to_iso(now or utcnow()) if status == "closed" else None
+        async with self.db.transaction() as conn:
+            try:
+                cur = await conn.execute(
+                    "UPDATE tickets SET status = ?, closed_at = ? WHERE id = ? AND status != ?",
+                    (status, stamp, ticket_id, status),
+                )
+            except sqlite3.IntegrityError:
+                # The unique index: the citizen already has another open ticket.
+                return False
+            return cur.rowcount == 1
+
+    async def rate(self, ticket_id: int, user_id: int, rating: int) -> bool:
+        """Store the citizen's rating of a closed ticket of theirs."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tickets SET rating = ? WHERE id = ? AND user_id = ? AND status = 'closed'",
+                (rating, ticket_id, user_id),
+            )
+            return cur.rowcount == 1
+
+    async def link(
+        self, ticket_id: int, direction: str, citizen_message_id: int, staff_message_id: int
+    ) -> None:
+        """Remember which copy belongs to which original."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO ticket_messages (ticket_id, direction, citizen_message_id,"
+                " staff_message_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                (ticket_id, direction, citizen_message_id, staff_message_id, to_iso(utcnow())),
+            )
+
+    async def staff_copy_of(self, ticket_id: int, citizen_message_id: int) -> int | None:
+        """The topic copy of a citizen's message."""
+        row = await self.db.fetchone(
+            "SELECT staff_message_id FROM ticket_messages WHERE ticket_id = ?"
+            " AND citizen_message_id = ? AND direction = 'in'",
+            (ticket_id, citizen_message_id),
+        )
+        return int(row[0]) if row else None
+
+    async def citizen_copy_of(self, ticket_id: int, staff_message_id: int) -> int | None:
+        """The citizen's copy of a staff message."""
+        row = await self.db.fetchone(
+            "SELECT citizen_message_id FROM ticket_messages WHERE ticket_id = ?"
+            " AND staff_message_id = ? AND direction = 'out'",
+            (ticket_id, staff_message_id),
+        )
+        return int(row[0]) if row else None
+
+    async def queue(self, staff_chat_id: int, urgent_users: set[int]) -> list[Ticket]:
+        """Open tickets waiting for an answer: urgent first, then the longest waiting."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE staff_chat_id = ? AND status = 'open'",
+            (staff_chat_id,),
+        )
+        waiting = [t for t in (_ticket(tuple(r)) for r in rows) if t.waiting]
+        return sorted(
+            waiting,
+            key=lambda t: (t.user_id not in urgent_users, t.last_citizen_at or t.created_at),
+        )
+
+    async def ban(self, user_id: int, reason: str, by: int) -> None:
+        """Stop relaying a citizen's messages."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO bans (user_id, reason, banned_by, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason,"
+                " banned_by = excluded.banned_by, at = excluded.at",
+                (user_id, reason, by, to_iso(utcnow())),
+            )
+
+    async def unban(self, user_id: int) -> bool:
+        """Lift a ban; False if there was none."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
+            return cur.rowcount == 1
+
+    async def is_banned(self, user_id: int) -> bool:
+        """Whether the citizen is banned from the hotline."""
+        return (
+            await self.db.fetchone("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) is not None
+        )
