@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from bot.content import ContentHolder
 from bot.directory import CountryInfo
@@ -15,6 +16,7 @@ from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
 from storage.registrations import RegistrationRepo
+from storage.tickets import TicketRepo
 
 
 @dataclass(slots=True)
@@ -29,6 +31,10 @@ class Services:
     bot_state: BotStateRepo
     content_repo: ContentRepo
     content: ContentHolder
+    tickets: TicketRepo
+    # Recent hotline message times per citizen, for the flood limit (memory only: a
+    # restart forgets them, which only ever errs towards letting a message through).
+    hotline_recent: dict[int, deque[float]] = field(default_factory=dict)
 
     @property
     def faq(self) -> Faq:
@@ -59,6 +65,7 @@ class Services:
             bot_state=BotStateRepo(db),
             content_repo=ContentRepo(db),
             content=ContentHolder(),
+            tickets=TicketRepo(db),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,15 @@ class Settings(BaseSettings):
     # Telegram's own 429s, which the limiter obeys; a fixed 30/s cap would make 200 people
     # writing at once wait for each other. Broadcasts have their own pacing.
     reply_max_rate: float = Field(default=0, ge=0, le=1000)
+    # Hotline: more citizen messages than this in a minute are refused with "please wait".
+    hotline_flood_per_minute: int = Field(default=20, ge=1, le=600)
+    # Staff working hours in TIMEZONE ("09:00-18:00"); outside them citizens get an away
+    # notice with their acknowledgement. Empty: always staffed.
+    working_hours: str = "09:00-18:00"
+    # Sign staff answers with the officer's first name (otherwise only "the ministry").
+    sign_staff_answers: bool = False
+    # Language of what the bot writes in the staff group (cards, notices to staff).
+    staff_lang: Literal["ru", "kk"] = "ru"
     # How often the running bot proves it is alive (see `python -m bot health`).
     heartbeat_seconds: int = Field(default=30, ge=5, le=3600)
     # Seconds between writes of conversation states to the database.
@@ -79,6 +89,21 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("Bot API URLs must start with http:// or https://")
         return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("WORKING_HOURS must look like 09:00-18:00 (or be empty)")
+        return value
+
+    def is_working_time(self, moment: datetime) -> bool:
+        """Whether staff are on duty at `moment` (in TIMEZONE)."""
+        if not self.working_hours:
+            return True
+        start, end = self.working_hours.split("-")
+        now = moment.astimezone(self.tz).strftime("%H:%M")
+        return start <= now < end if start <= end else (now >= start or now < end)
 
     @property
     def heartbeat_path(self) -> Path:

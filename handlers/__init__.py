@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import common, content_admin, fallback, faq, menu, registration
+from handlers import common, content_admin, fallback, faq, hotline, menu, registration
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -18,6 +18,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """
     common.register(app)
     content_admin.register(app)
+    hotline.register(app)
     registration.register(app)
     menu.register(app)
     faq.register(app)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import HotlineContext
-from handlers import keyboards
+from handlers import hotline, keyboards
 from handlers.common import PRIVATE, refuse_button, reply
 from handlers.faq import answer_free_text
 
@@ -34,7 +34,10 @@ async def unknown_command(update: Update, context: HotlineContext) -> None:
 
 
 async def free_text(update: Update, context: HotlineContext) -> None:
-    """Text outside any flow is a question: the FAQ answers it or hands over to a person."""
+    """Text outside any flow: to the hotline when a chat is open, else the FAQ answers it."""
+    if await hotline.is_active(update, context):
+        await hotline.relay_in(update, context)
+        return
     message = update.effective_message
     text = (message.text if message else "") or ""
     if len(text) > MAX_QUESTION:
@@ -44,14 +47,20 @@ async def free_text(update: Update, context: HotlineContext) -> None:
 
 
 async def other_message(update: Update, context: HotlineContext) -> None:
-    """Stickers, photos, voice outside a flow: say what the bot can take."""
+    """Photos, voice, files outside a flow: to the hotline when a chat is open."""
+    if await hotline.is_active(update, context):
+        await hotline.relay_in(update, context)
+        return
     await reply(
         update, context.t("unsupported-message"), reply_markup=keyboards.back_to_menu(context.t)
     )
 
 
 async def edited_message(update: Update, context: HotlineContext) -> None:
-    """An edit of an earlier message: not acted upon, and the citizen is told so."""
+    """An edit of an earlier message: flagged to staff in a hotline chat, else explained."""
+    if await hotline.is_active(update, context):
+        await hotline.citizen_edit(update, context)
+        return
     await reply(update, context.t("edit-ignored"))
 
 

@@ -12,6 +12,7 @@ from bot.context import HotlineContext
 from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
+from handlers.hotline import start_hotline
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
 
@@ -154,12 +155,6 @@ async def delete_data(update: Update, context: HotlineContext) -> None:
     )
 
 
-async def not_ready(update: Update, context: HotlineContext) -> None:
-    """FAQ and hotline buttons until those sections ship: say so, point to real help."""
-    await answer_query(update)
-    await reply(update, context.t("section-soon"), reply_markup=keyboards.back_to_menu(context.t))
-
-
 async def menu_button(update: Update, context: HotlineContext) -> None:
     """m:menu."""
     await answer_query(update)
@@ -170,7 +165,7 @@ MENU_ACTIONS = {
     "menu": menu_button,
     "my": my_registration,
     "faq": show_topics,
-    "hot": not_ready,
+    "hot": start_hotline,
     "lang": language_command,
     "del": ask_delete,
 }

@@ -16,7 +16,10 @@ SAME_IN_BOTH = {
     "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
 }  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
-NUMERIC = {"max", "party", "profile", "registration", "places", "drafts", "children"}
+NUMERIC = {
+    "max", "party", "profile", "registration", "places", "drafts", "children", "ticket",
+    "minutes", "rating", "count",
+}  # fmt: skip
 
 
 def variables(lang: str) -> dict[str, set[str]]:
