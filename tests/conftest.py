@@ -34,15 +34,21 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "hotline.sqlite3"
 
 
+STAFF_CHAT = -1001234567890
+
+
 @pytest.fixture
 def settings(fake: FakeBotApi, db_path: Path) -> Settings:
     """Settings pointing at the fake server, as an operator would set them."""
+    fake.group(STAFF_CHAT, "Консульская горячая линия")
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TEST_TOKEN,  # type: ignore[arg-type]
         database_path=db_path,
         bot_api_base_url=fake.base_url,
         admin_ids=frozenset({900001}),
+        staff_chat_id=STAFF_CHAT,
+        working_hours="",
         poll_timeout=2,
         persistence_interval=0.2,
     )

@@ -1,0 +1,191 @@
+"""Citizens talk to consular staff through the bot; staff answer from forum topics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests.conftest import STAFF_CHAT, RunningBot
+from tests.fakebot import Event, FakeBotApi, FakeUser
+from tests.test_registration import consent, register_ru
+
+Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
+
+
+def topic_events(fake: FakeBotApi, thread: int) -> list[Event]:
+    return [
+        e for e in fake.chat_events(STAFF_CHAT) if e.message.get("message_thread_id") == thread
+    ]
+
+
+async def open_chat(fake: FakeBotApi, user: FakeUser, text: str) -> int:
+    """Citizen presses 'write to the hotline' and writes; returns the topic's thread id."""
+    user.press("Написать на горячую линию")
+    await user.expect("Напишите ваш вопрос")
+    user.send(text)
+    await user.expect("передано консульским сотрудникам")
+    group = fake.chats[STAFF_CHAT]
+    topics = [t for t in group.topics.values() if not t.get("deleted")]
+    return int(topics[-1]["message_thread_id"])
+
+
+async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db: Query) -> None:
+    alia = fake.user(8001)
+    await consent(alia)
+    await register_ru(alia)  # Jordan, stuck at the airport, evacuation
+    await alia.expect("☰")
+    thread = await open_chat(fake, alia, "Помогите, рейс отменили")
+    topic = fake.chats[STAFF_CHAT].topics[thread]
+    assert "🇯🇴 Иордания" in topic["name"]
+    assert "Серикова Айгерим Болатовна" in topic["name"]
+    assert "#1" in topic["name"]
+    await fake.wait_until(lambda: len(topic_events(fake, thread)) >= 2)
+    events = topic_events(fake, thread)
+    assert "Обращение №1" in events[0].text
+    assert "+77011234567" in events[0].text
+    assert events[1].text == "Помогите, рейс отменили"
+    # Media of every kind is copied into the topic.
+    alia.send_media("photo", caption="посадочный талон")
+    alia.send_location(31.72, 35.99)
+    alia.send_media("voice")
+    await fake.wait_until(lambda: len(topic_events(fake, thread)) >= 5, what="media copies")
+    kinds = [next(k for k in ("text", "photo", "location", "voice") if k in e.message)
+             for e in topic_events(fake, thread)[1:5]]  # fmt: skip
+    assert kinds == ["text", "photo", "location", "voice"]
+    # Two officers answer from the topic; a "!" note stays internal.
+    officer1 = fake.user(700001, first_name="Данияр", last_name=None)
+    officer2 = fake.user(700002, first_name="Мадина", last_name=None)
+    officer1.send("Здравствуйте! Вы в списке на эвакуацию.", chat=fake.chats[STAFF_CHAT],
+                  thread=thread)  # fmt: skip
+    answer = await alia.expect("Вы в списке на эвакуацию")
+    assert "Данияр" not in answer.text  # anonymous: the ministry answers
+    officer2.send("!проверить паспортные данные", chat=fake.chats[STAFF_CHAT], thread=thread)
+    officer2.send("Автобус в 18:00 от терминала 1.", chat=fake.chats[STAFF_CHAT], thread=thread)
+    await alia.expect("Автобус в 18:00")
+    assert not [e for e in alia.events() if "проверить паспортные" in e.text]
+    await asyncio.sleep(0.3)  # the link is stored right after the copy returns
+    assert await run_db("SELECT count(*) FROM ticket_messages WHERE ticket_id = 1") == [(6,)]
+
+
+async def test_close_rate_reopen_ban_and_queue(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    staff = fake.user(700003, first_name="Асель", last_name=None)
+    group = fake.chats[STAFF_CHAT]
+    alia = fake.user(8002)
+    await consent(alia)
+    await register_ru(alia)  # needs evacuation: urgent
+    await alia.expect("☰")
+    bolat = fake.user(8003, first_name="Болат")
+    await consent(bolat)
+    thread_b = await open_chat(fake, bolat, "Вопрос о визе")
+    thread_a = await open_chat(fake, alia, "Мы в аэропорту")
+    # Both wait; the urgent one (evacuation) comes first although it wrote later.
+    staff.send("/queue", chat=group)
+    queue = await fake.wait_until(
+        lambda: [e for e in fake.chat_events(STAFF_CHAT) if "Ждут ответа" in e.text]
+    )
+    lines = queue[0].text.splitlines()
+    assert lines[1].startswith("🔴 №2")
+    assert lines[2].startswith("№1")
+    # Close with rating.
+    staff.send("/close", chat=group, thread=thread_a)
+    await alia.expect("Пожалуйста, оцените помощь")
+    alia.press("⭐⭐⭐⭐⭐")
+    await alia.expect("Спасибо за оценку")
+    await asyncio.sleep(0.2)
+    assert await run_db("SELECT status, rating FROM tickets WHERE id = 2") == [("closed", 5)]
+    await fake.wait_until(lambda: any("5/5" in e.text for e in topic_events(fake, thread_a)))
+    # After closing, free text is an FAQ question again, not a message to staff.
+    alia.send("потерял паспорт")
+    await alia.expect("свидетельство на возвращение")
+    staff.send("Ещё вопрос?", chat=group, thread=thread_a)
+    await fake.wait_until(
+        lambda: any(
+            "закрыто, сообщение не отправлено" in e.text for e in topic_events(fake, thread_a)
+        )
+    )
+    staff.send("/reopen", chat=group, thread=thread_a)
+    await fake.wait_until(
+        lambda: any("снова открыто" in e.text for e in topic_events(fake, thread_a))
+    )
+    staff.send("Чем ещё помочь?", chat=group, thread=thread_a)
+    await alia.expect("Чем ещё помочь?")
+    # Ban and unban.
+    staff.send("/ban спам", chat=group, thread=thread_b)
+    await fake.wait_until(
+        lambda: any("заблокирован: спам" in e.text for e in topic_events(fake, thread_b))
+    )
+    bolat.send("ещё сообщение")
+    await bolat.expect("ограничена")
+    staff.send("/unban", chat=group, thread=thread_b)
+    await fake.wait_until(
+        lambda: any("разблокирован" in e.text for e in topic_events(fake, thread_b))
+    )
+    bolat.send("спасибо")
+    await fake.wait_until(lambda: any(e.text == "спасибо" for e in topic_events(fake, thread_b)))
+
+
+async def test_two_first_messages_at_once_open_one_topic(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
+    user = fake.user(8004)
+    await consent(user)
+    user.press("Написать на горячую линию")
+    await user.expect("Напишите ваш вопрос")
+    user.send("первое")
+    user.send("второе")
+    await user.expect("передано")
+    await fake.wait_until(lambda: len(fake.calls_of("copyMessage")) >= 2)
+    assert len(fake.calls_of("createForumTopic")) == 1
+    assert await run_db("SELECT count(*) FROM tickets") == [(1,)]
+
+
+async def test_deleted_topic_is_recreated(fake: FakeBotApi, bot: RunningBot) -> None:
+    user = fake.user(8005)
+    await consent(user)
+    thread = await open_chat(fake, user, "первое")
+    fake.chats[STAFF_CHAT].topics[thread]["deleted"] = True
+    user.send("после удаления темы")
+    await fake.wait_until(lambda: len(fake.calls_of("createForumTopic")) == 2)
+    new_thread = max(fake.chats[STAFF_CHAT].topics)
+    await fake.wait_until(lambda: len(topic_events(fake, new_thread)) >= 3)
+    events = topic_events(fake, new_thread)
+    texts = [e.text for e in events]
+    assert any("создана заново" in t for t in texts)
+    assert "после удаления темы" in texts
+
+
+async def test_blocked_citizen_is_reported_in_the_topic(fake: FakeBotApi, bot: RunningBot) -> None:
+    user = fake.user(8006)
+    await consent(user)
+    thread = await open_chat(fake, user, "вопрос")
+    user.block()
+    fake.user(700004).send("ответ", chat=fake.chats[STAFF_CHAT], thread=thread)
+    await fake.wait_until(
+        lambda: any("заблокировал бота" in e.text for e in topic_events(fake, thread))
+    )
+
+
+async def test_restart_in_the_middle_of_a_conversation(fake: FakeBotApi, bot: RunningBot) -> None:
+    user = fake.user(8007)
+    await consent(user)
+    thread = await open_chat(fake, user, "до перезапуска")
+    await bot.restart()
+    fake.user(700005).send("после перезапуска", chat=fake.chats[STAFF_CHAT], thread=thread)
+    await user.expect("после перезапуска")
+    user.send("и я после перезапуска")
+    await fake.wait_until(
+        lambda: any(e.text == "и я после перезапуска" for e in topic_events(fake, thread))
+    )
+    assert len(fake.calls_of("createForumTopic")) == 1
+
+
+async def test_not_staff_cannot_use_staff_commands(fake: FakeBotApi, bot: RunningBot) -> None:
+    user = fake.user(8008)
+    await consent(user)
+    for command in ("/close", "/queue", "/ban x", "/card"):
+        user.send(command)
+        await user.expect("Эта команда недоступна")
+    assert not fake.calls_of("closeForumTopic")
