@@ -24,6 +24,7 @@ from bot.services import BotData, Services
 from bot.settings import Settings
 from handlers import register_all
 from handlers.commands import set_command_menus
+from handlers.hotline import check_staff_chats
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ async def _post_init(app: HotlineApp) -> None:
     await services.db.open()
     await load_content(services)
     await set_command_menus(app.bot, services.catalog)
+    await check_staff_chats(app)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
         interval = services.settings.heartbeat_seconds

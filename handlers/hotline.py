@@ -6,6 +6,7 @@ database, so a restart loses nothing.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections import deque
 from typing import Any
@@ -23,6 +24,7 @@ from handlers.roles import not_available
 from storage.models import utcnow
 from storage.tickets import Ticket
 
+log = logging.getLogger(__name__)
 URGENT_NEEDS = frozenset({"consular", "accommodation", "evacuation"})
 STAFF_COMMANDS = ("close", "reopen", "card", "ban", "unban", "note", "queue")
 TOPIC_GONE = ("thread not found", "topic_id_invalid", "topic_deleted", "message thread")
@@ -169,9 +171,23 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     await context.services.tickets.touch(ticket.id, "citizen")
     if created:
         text = context.t("hotline-ack", ticket=ticket.id)
+        emergency = await _emergency_line(context, user.id)
+        if emergency:
+            text += "\n" + context.t("hotline-ack-emergency", phone=emergency)
         if not context.settings.is_working_time(utcnow()):
             text += "\n\n" + context.t("hotline-away", hours=context.settings.working_hours)
         await reply(update, text)
+
+
+async def _emergency_line(context: HotlineContext, user_id: int) -> str | None:
+    """The emergency number of the mission in the citizen's registered country, if known."""
+    reg = await context.services.registrations.get(user_id)
+    info = context.services.directory.get(reg.country) if reg else None
+    for mission in info.missions if info else ():
+        number = mission.contacts.get("emergency") or mission.contacts.get("hotline")
+        if number:
+            return number
+    return None
 
 
 async def _ticket_of_topic(update: Update, context: HotlineContext) -> Ticket | None:
@@ -423,6 +439,35 @@ async def rate(update: Update, context: HotlineContext) -> None:
             await context.bot.send_message(
                 ticket.staff_chat_id, text, message_thread_id=ticket.thread_id
             )
+
+
+async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> list[int]:
+    """At start-up: each staff chat must be a forum where the bot manages topics.
+
+    Returns the chats with a problem; each problem is logged and sent to every admin.
+    """
+    services = app.bot_data.services
+    settings = services.settings
+    chats = [c for c in (settings.staff_chat_id,) if c is not None]
+    broken = []
+    for chat_id in chats:
+        try:
+            chat = await app.bot.get_chat(chat_id)
+            member = await app.bot.get_chat_member(chat_id, app.bot.id)
+            ok = bool(chat.is_forum) and getattr(member, "can_manage_topics", False) is True
+        except TelegramError:
+            ok = False
+        if ok:
+            continue
+        broken.append(chat_id)
+        log.warning("staff chat %s is not a forum where the bot can manage topics", chat_id)
+        for admin in settings.admin_ids:
+            citizen = await services.citizens.get(admin)
+            t = services.catalog.translator(citizen.lang if citizen else settings.staff_lang)
+            # An admin who never opened the bot cannot be messaged; the log line stays.
+            with contextlib.suppress(TelegramError):
+                await app.bot.send_message(admin, t("staff-chat-broken", chat=str(chat_id)))
+    return broken
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -750,7 +750,7 @@ class FakeBotApi:
         data["max_reaction_count"] = 11
         data["accepted_gift_types"] = {
             "unlimited_gifts": False, "limited_gifts": False,
-            "unique_gifts": False, "premium_subscription": False,
+            "unique_gifts": False, "premium_subscription": False, "gifts_from_channels": False,
         }  # fmt: skip
         return data
 
@@ -887,7 +887,7 @@ class FakeUser:
     def edit(self, message: JSON, text: str) -> JSON:
         """Edit one of the user's earlier text messages."""
         edited = {**message, "text": text, "edit_date": int(time.time())}
-        self.chat.messages[message["message_id"]] = edited
+        self.api.chats[message["chat"]["id"]].messages[message["message_id"]] = edited
         self.api.push_update({"edited_message": edited})
         return edited
 

@@ -189,3 +189,63 @@ async def test_not_staff_cannot_use_staff_commands(fake: FakeBotApi, bot: Runnin
         user.send(command)
         await user.expect("Эта команда недоступна")
     assert not fake.calls_of("closeForumTopic")
+
+
+async def test_staff_chat_that_is_not_a_forum_is_reported(fake: FakeBotApi, settings: Any) -> None:
+    admin = fake.user(900001)
+    admin.send("/start")  # the admin has opened the bot once
+    fake.chats[STAFF_CHAT].is_forum = False
+    running = RunningBot(settings)
+    await running.start()
+    try:
+        await admin.expect("не является форумом")
+    finally:
+        await running.stop()
+
+
+async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, settings: Any) -> None:
+    from datetime import datetime, timedelta
+
+    from bot.content import seed_document
+
+    now = datetime.now(settings.tz)
+    hours = f"{(now + timedelta(hours=2)):%H}:00-{(now + timedelta(hours=3)):%H}:00"
+    running = RunningBot(
+        settings.model_copy(update={"hotline_flood_per_minute": 4, "working_hours": hours})
+    )
+    app = await running.start()
+    try:
+        document = seed_document()
+        document["directory"]["JO"]["missions"][0]["emergency"] = "+962 0 000 0000"
+        app.bot_data.services.content.replace(document)
+        user = fake.user(8009)
+        await consent(user)
+        await register_ru(user)  # Jordan
+        await user.expect("☰")
+        user.press("Написать на горячую линию")
+        await user.expect("Напишите ваш вопрос")
+        first = user.send("Сообщение с опечткой")
+        ack = await user.expect("передано консульским сотрудникам")
+        assert "Экстренная связь загранучреждения: +962 0 000 0000" in ack.text
+        assert f"часы работы {hours}" in ack.text
+        thread = max(fake.chats[STAFF_CHAT].topics)
+        # The citizen's edit is flagged in the topic as a reply to the copy.
+        user.edit(first, "Сообщение с опечаткой")
+        await fake.wait_until(
+            lambda: any(
+                "исправил сообщение: Сообщение с опечаткой" in e.text
+                for e in topic_events(fake, thread)
+            )  # fmt: skip
+        )
+        # An officer's edit is carried over to the citizen's copy.
+        officer = fake.user(700006)
+        answer = officer.send("Ждите автобус в 17:00", chat=fake.chats[STAFF_CHAT], thread=thread)
+        await user.expect("Ждите автобус в 17:00")
+        officer.edit(answer, "Ждите автобус в 18:00")
+        await user.expect("Ждите автобус в 18:00", kind="edit")
+        # Flood: four messages a minute at most; the fifth is refused with a reason.
+        for n in range(4):
+            user.send(f"ещё {n}")
+        await user.expect("слишком много сообщений")
+    finally:
+        await running.stop()
