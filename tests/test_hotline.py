@@ -217,7 +217,9 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
     try:
         document = seed_document()
         document["directory"]["JO"]["missions"][0]["emergency"] = "+962 0 000 0000"
-        app.bot_data.services.content.replace(document)
+        services = app.bot_data.services
+        assert services is not None
+        services.content.replace(document)
         user = fake.user(8009)
         await consent(user)
         await register_ru(user)  # Jordan
@@ -235,7 +237,7 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
             lambda: any(
                 "исправил сообщение: Сообщение с опечаткой" in e.text
                 for e in topic_events(fake, thread)
-            )  # fmt: skip
+            )
         )
         # An officer's edit is carried over to the citizen's copy.
         officer = fake.user(700006)
