@@ -52,7 +52,7 @@ def build_application(
             AIORateLimiter(
                 overall_max_rate=settings.reply_max_rate,
                 overall_time_period=1,
-                group_max_rate=20,
+                group_max_rate=settings.group_max_per_minute,
                 group_time_period=60,
                 max_retries=3,
             )

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=30, ge=0, le=60)
     # How many updates from different chats are processed at once (one chat is always serial).
     max_concurrent_updates: int = Field(default=8, ge=1, le=1024)
+    # Messages per minute the bot sends to one group (Telegram documents 20). The limiter
+    # queues beyond it; 0 lifts the cap (429s are still obeyed).
+    group_max_per_minute: int = Field(default=20, ge=0, le=1000)
     # HTTP connections to the Bot API. httpcore checks every pooled connection on every
     # request, so more connections than requests in flight cost CPU (bench/updates.py).
     connection_pool_size: int = Field(default=4, ge=1, le=256)

@@ -979,6 +979,7 @@ class FakeUser:
             message = bot_messages[-1] if bot_messages else {
                 "message_id": 1, "date": 0, "chat": self.chat.as_json()
             }  # fmt: skip
+        self.chat.started = True  # pressing a button means the chat exists
         query_id = f"cq{next(self.api._callback_ids)}"
         self.api.callback_answers[query_id] = {}
         self.api.push_update(
