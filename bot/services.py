@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from telegram.ext import filters
+
 from bot.content import ContentHolder
 from bot.directory import CountryInfo
 from bot.faq import Faq, Matcher
@@ -16,7 +18,7 @@ from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
 from storage.registrations import RegistrationRepo
-from storage.tickets import TicketRepo
+from storage.tickets import RouteRepo, TicketRepo
 
 
 @dataclass(slots=True)
@@ -32,6 +34,11 @@ class Services:
     content_repo: ContentRepo
     content: ContentHolder
     tickets: TicketRepo
+    routes: RouteRepo
+    # Country -> mission staff group, loaded at start-up and kept current by /route.
+    route_map: dict[str, int] = field(default_factory=dict)
+    # The chats whose topic messages are staff messages (central group and mission groups).
+    staff_chats: filters.Chat = field(default_factory=lambda: filters.Chat(allow_empty=False))
     # Recent hotline message times per citizen, for the flood limit (memory only: a
     # restart forgets them, which only ever errs towards letting a message through).
     hotline_recent: dict[int, deque[float]] = field(default_factory=dict)
@@ -66,6 +73,7 @@ class Services:
             content_repo=ContentRepo(db),
             content=ContentHolder(),
             tickets=TicketRepo(db),
+            routes=RouteRepo(db),
         )
 
 

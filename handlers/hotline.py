@@ -20,7 +20,7 @@ from bot.context import HotlineContext
 from bot.i18n import Translator
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import local_time
-from handlers.roles import not_available
+from handlers.roles import admins, not_available
 from storage.models import utcnow
 from storage.tickets import Ticket
 
@@ -54,7 +54,7 @@ async def start_hotline(update: Update, context: HotlineContext) -> None:
     if await context.services.tickets.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
-    if context.settings.staff_chat_id is None:
+    if await staff_chat_for(context, user.id) is None:
         await reply(update, context.t("hotline-unavailable"))
         return
     context.user_data["hotline"] = True
@@ -134,9 +134,9 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     """A citizen's message: into their ticket's topic, whatever kind it is."""
     message = update.effective_message
     user = update.effective_user
-    staff_chat = context.settings.staff_chat_id
     if message is None or user is None:
         return
+    staff_chat = await staff_chat_for(context, user.id)
     if await context.services.tickets.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
@@ -177,6 +177,14 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
         if not context.settings.is_working_time(utcnow()):
             text += "\n\n" + context.t("hotline-away", hours=context.settings.working_hours)
         await reply(update, text)
+
+
+async def staff_chat_for(context: HotlineContext, user_id: int) -> int | None:
+    """The mission group of the citizen's registered country, else the central group."""
+    reg = await context.services.registrations.get(user_id)
+    if reg is not None and reg.country in context.services.route_map:
+        return context.services.route_map[reg.country]
+    return context.settings.staff_chat_id
 
 
 async def _emergency_line(context: HotlineContext, user_id: int) -> str | None:
@@ -441,6 +449,16 @@ async def rate(update: Update, context: HotlineContext) -> None:
             )
 
 
+async def usable_staff_chat(bot: Any, chat_id: int) -> bool:
+    """A forum where the bot may manage topics."""
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError:
+        return False
+    return bool(chat.is_forum) and getattr(member, "can_manage_topics", False) is True
+
+
 async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> list[int]:
     """At start-up: each staff chat must be a forum where the bot manages topics.
 
@@ -448,16 +466,13 @@ async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> l
     """
     services = app.bot_data.services
     settings = services.settings
-    chats = [c for c in (settings.staff_chat_id,) if c is not None]
+    routes = await services.routes.all()
+    services.route_map.update(routes)
+    chats = sorted({c for c in (settings.staff_chat_id, *routes.values()) if c is not None})
+    services.staff_chats.add_chat_ids(chats)
     broken = []
     for chat_id in chats:
-        try:
-            chat = await app.bot.get_chat(chat_id)
-            member = await app.bot.get_chat_member(chat_id, app.bot.id)
-            ok = bool(chat.is_forum) and getattr(member, "can_manage_topics", False) is True
-        except TelegramError:
-            ok = False
-        if ok:
+        if await usable_staff_chat(app.bot, chat_id):
             continue
         broken.append(chat_id)
         log.warning("staff chat %s is not a forum where the bot can manage topics", chat_id)
@@ -470,12 +485,47 @@ async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> l
     return broken
 
 
+async def route(update: Update, context: HotlineContext) -> None:
+    """/route XX <group id|off>: a country's chats go to a mission group (admins)."""
+    args = context.args or []
+    admin = update.effective_user
+    code = args[0].upper() if args else ""
+    if admin is None or len(args) != 2 or countries.get(code) is None:
+        await reply(update, context.t("route-usage"))
+        return
+    if args[1].lower() == "off":
+        await context.services.routes.set(code, None, admin.id)
+        context.services.route_map.pop(code, None)
+        await reply(update, context.t("route-removed", country=code))
+        return
+    if not args[1].lstrip("-").isdigit():
+        await reply(update, context.t("route-usage"))
+        return
+    chat_id = int(args[1])
+    if not await usable_staff_chat(context.bot, chat_id):
+        await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
+        return
+    await context.services.routes.set(code, chat_id, admin.id)
+    context.services.route_map[code] = chat_id
+    context.services.staff_chats.add_chat_ids(chat_id)
+    await reply(update, context.t("route-set", country=code, chat=str(chat_id)))
+
+
+async def list_routes(update: Update, context: HotlineContext) -> None:
+    """/routes: which countries go to which mission group."""
+    routes = context.services.route_map
+    if not routes:
+        await reply(update, context.t("routes-none"))
+        return
+    lines = [f"{countries.flag(c)} {c} → {chat}" for c, chat in sorted(routes.items())]
+    await reply(update, context.t("routes-list", routes="\n".join(lines)))
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Staff-group handlers and the rating button; citizen relaying is called by fallback."""
     services = app.bot_data.services
-    staff_chat = services.settings.staff_chat_id
-    if staff_chat is not None:
-        in_staff = filters.Chat(chat_id=staff_chat) & filters.UpdateType.MESSAGE
+    if services is not None:
+        in_staff = services.staff_chats & filters.UpdateType.MESSAGE
         topic = in_staff & filters.IS_TOPIC_MESSAGE
         for name, callback in (
             ("close", close), ("reopen", reopen), ("card", card), ("ban", ban),
@@ -485,9 +535,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(CommandHandler("note", note, filters=topic))
         app.add_handler(CommandHandler("queue", queue, filters=in_staff))
         app.add_handler(MessageHandler(topic & ~filters.COMMAND, relay_out))
-        edited = filters.Chat(chat_id=staff_chat) & filters.UpdateType.EDITED_MESSAGE
+        edited = services.staff_chats & filters.UpdateType.EDITED_MESSAGE
         app.add_handler(MessageHandler(edited, staff_edit))
     app.add_handler(CallbackQueryHandler(rate, pattern=r"^rt:"))
+    app.add_handler(CommandHandler("route", route, filters=admins(app)))
+    app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
+    app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))
 
 

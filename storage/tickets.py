@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -214,3 +215,34 @@ class TicketRepo:
         return (
             await self.db.fetchone("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) is not None
         )
+
+
+class RouteRepo:
+    """Which staff group serves which country."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def all(self) -> dict[str, int]:
+        """Country code -> staff group id."""
+        rows = await self.db.fetchall("SELECT country, chat_id FROM staff_routes ORDER BY country")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def set(self, country: str, chat_id: int | None, by: int) -> None:
+        """Route a country to a group, or back to the central group (None); audited."""
+        stamp = to_iso(utcnow())
+        async with self.db.transaction() as conn:
+            if chat_id is None:
+                await conn.execute("DELETE FROM staff_routes WHERE country = ?", (country,))
+            else:
+                await conn.execute(
+                    "INSERT INTO staff_routes (country, chat_id, set_by, set_at)"
+                    " VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (country) DO UPDATE SET chat_id = excluded.chat_id,"
+                    " set_by = excluded.set_by, set_at = excluded.set_at",
+                    (country, chat_id, by, stamp),
+                )
+            await conn.execute(
+                "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
+                (stamp, by, "hotline.route", json.dumps({"country": country, "chat_id": chat_id})),
+            )

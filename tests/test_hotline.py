@@ -251,3 +251,36 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
         await user.expect("слишком много сообщений")
     finally:
         await running.stop()
+
+
+async def test_mission_groups_by_country(fake: FakeBotApi, bot: RunningBot, run_db: Query) -> None:
+    mission = fake.group(-1002000, "Посольство в Иордании")
+    admin = fake.user(900001)
+    await consent(admin)
+    admin.send("/route JO -1002000")
+    await admin.expect("теперь идут в группу -1002000")
+    fake.group(-1003000, "Not a forum", forum=False)
+    admin.send("/route QA -1003000")
+    await admin.expect("недоступна")
+    # A citizen registered in Jordan reaches the mission; one not registered, the centre.
+    jordan = fake.user(8010)
+    await consent(jordan)
+    await register_ru(jordan)
+    await jordan.expect("☰")
+    jordan.press("Написать на горячую линию")
+    await jordan.expect("Напишите ваш вопрос")
+    jordan.send("вопрос в Амман")
+    await jordan.expect("передано")
+    assert len(mission.topics) == 1
+    thread = next(iter(mission.topics))
+    fake.user(700010).send("Ответ посольства", chat=mission, thread=thread)
+    await jordan.expect("Ответ посольства")
+    other = fake.user(8011)
+    await consent(other)
+    await open_chat(fake, other, "вопрос в центр")
+    assert len(fake.chats[STAFF_CHAT].topics) == 1
+    assert await run_db("SELECT country, chat_id FROM staff_routes") == [("JO", -1002000)]
+    citizen = fake.user(8012)
+    await consent(citizen)
+    citizen.send("/route JO -1")
+    await citizen.expect("Эта команда недоступна")
