@@ -909,6 +909,7 @@ class FakeUser:
     def send_media(
         self, kind: str, caption: str | None = None, data: bytes = b"x",
         filename: str = "file.pdf", mime: str = "application/pdf",
+        chat: ChatState | None = None, thread: int | None = None,
     ) -> JSON:  # fmt: skip
         """Send a photo, document, voice, video, audio or sticker."""
         file_id = f"U{kind}{next(self.api._file_ids)}"
@@ -920,7 +921,7 @@ class FakeUser:
             body["sticker"].update(emoji="🙂")
         if caption:
             body["caption"] = caption
-        return self._push(body)
+        return self._push(body, chat, thread)
 
     def reply_button(self, text: str, location: tuple[float, float] | None = None) -> JSON:
         """Press a button of the reply keyboard that the bot currently shows."""

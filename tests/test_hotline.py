@@ -63,9 +63,13 @@ async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db:
     officer2.send("!проверить паспортные данные", chat=fake.chats[STAFF_CHAT], thread=thread)
     officer2.send("Автобус в 18:00 от терминала 1.", chat=fake.chats[STAFF_CHAT], thread=thread)
     await alia.expect("Автобус в 18:00")
+    officer1.send_media("document", caption="Памятка для эвакуации", filename="memo.pdf",
+                        chat=fake.chats[STAFF_CHAT], thread=thread)  # fmt: skip
+    memo = await alia.expect("Памятка для эвакуации")
+    assert memo.message["document"]["file_name"] == "memo.pdf"
     assert not [e for e in alia.events() if "проверить паспортные" in e.text]
     await asyncio.sleep(0.3)  # the link is stored right after the copy returns
-    assert await run_db("SELECT count(*) FROM ticket_messages WHERE ticket_id = 1") == [(6,)]
+    assert await run_db("SELECT count(*) FROM ticket_messages WHERE ticket_id = 1") == [(7,)]
 
 
 async def test_close_rate_reopen_ban_and_queue(
