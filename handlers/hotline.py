@@ -6,6 +6,7 @@ database, so a restart loses nothing.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import time
 from collections import deque
@@ -221,7 +222,7 @@ async def relay_out(update: Update, context: HotlineContext) -> None:
         sender = update.effective_user
         if context.settings.sign_staff_answers and message.text and sender:
             sent = await context.bot.send_message(
-                ticket.user_id, f"{message.text_html}\n\n— {sender.first_name}"
+                ticket.user_id, f"{message.text_html}\n\n— {html.escape(sender.first_name)}"
             )
             copy_id = sent.message_id
         else:

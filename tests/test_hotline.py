@@ -288,3 +288,19 @@ async def test_mission_groups_by_country(fake: FakeBotApi, bot: RunningBot, run_
     await consent(citizen)
     citizen.send("/route JO -1")
     await citizen.expect("Эта команда недоступна")
+
+
+async def test_answers_signed_when_configured(fake: FakeBotApi, settings: Any) -> None:
+    running = RunningBot(settings.model_copy(update={"sign_staff_answers": True}))
+    await running.start()
+    try:
+        user = fake.user(8013)
+        await consent(user)
+        thread = await open_chat(fake, user, "вопрос")
+        officer = fake.user(700011, first_name="Данияр", last_name="Секретно")
+        officer.send("Ответ <b>важный</b> & срочный", chat=fake.chats[STAFF_CHAT], thread=thread)
+        answer = await user.expect("— Данияр")
+        assert "Секретно" not in answer.text
+        assert "Ответ <b>важный</b> & срочный" in answer.text  # the officer's text, as typed
+    finally:
+        await running.stop()
