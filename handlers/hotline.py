@@ -6,10 +6,12 @@ database, so a restart loses nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -285,13 +287,27 @@ async def staff_edit(update: Update, context: HotlineContext) -> None:
 
 # ---- staff commands in a topic --------------------------------------------------------
 
+TopicCommand = Callable[[Update, HotlineContext, Ticket, Message], Awaitable[None]]
 
-async def close(update: Update, context: HotlineContext) -> None:
+
+def topic_command(
+    command: TopicCommand,
+) -> Callable[[Update, HotlineContext], Coroutine[Any, Any, None]]:
+    """Resolve the topic's ticket first; in a topic that is no ticket's, do nothing."""
+
+    @functools.wraps(command)
+    async def handler(update: Update, context: HotlineContext) -> None:
+        ticket = await _ticket_of_topic(update, context)
+        message = update.effective_message
+        if ticket is not None and message is not None:
+            await command(update, context, ticket, message)
+
+    return handler
+
+
+@topic_command
+async def close(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/close: close the ticket and ask the citizen to rate the help."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
-    if ticket is None or message is None:
-        return
     t = staff_t(context)
     if not await context.services.tickets.set_status(ticket.id, "closed"):
         await message.reply_text(t("staff-already", ticket=ticket.id))
@@ -318,12 +334,11 @@ async def close(update: Update, context: HotlineContext) -> None:
             await context.bot.close_forum_topic(ticket.staff_chat_id, ticket.thread_id)
 
 
-async def reopen(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def reopen(
+    update: Update, context: HotlineContext, ticket: Ticket, message: Message
+) -> None:
     """/reopen: reopen the topic's ticket."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
-    if ticket is None or message is None:
-        return
     t = staff_t(context)
     if not await context.services.tickets.set_status(ticket.id, "open"):
         await message.reply_text(t("staff-cannot-reopen", ticket=ticket.id))
@@ -334,21 +349,17 @@ async def reopen(update: Update, context: HotlineContext) -> None:
     await message.reply_text(t("staff-reopened", ticket=ticket.id))
 
 
-async def card(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def card(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/card: the citizen card, refreshed."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
-    if ticket is None or message is None:
-        return
     await message.reply_text(await card_text(context, ticket, ""))
 
 
-async def ban(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def ban(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/ban reason: the citizen's messages are no longer relayed."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
     staff = update.effective_user
-    if ticket is None or message is None or staff is None:
+    if staff is None:
         return
     reason = " ".join(context.args or []).strip()
     t = staff_t(context)
@@ -359,12 +370,9 @@ async def ban(update: Update, context: HotlineContext) -> None:
     await message.reply_text(t("staff-banned", ticket=ticket.id, reason=reason[:300]))
 
 
-async def unban(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def unban(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/unban: relay the citizen's messages again."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
-    if ticket is None or message is None:
-        return
     t = staff_t(context)
     if await context.services.tickets.unban(ticket.user_id):
         await message.reply_text(t("staff-unbanned", ticket=ticket.id))
@@ -372,12 +380,11 @@ async def unban(update: Update, context: HotlineContext) -> None:
         await message.reply_text(t("staff-not-banned", ticket=ticket.id))
 
 
-async def send_faq(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def send_faq(
+    update: Update, context: HotlineContext, ticket: Ticket, message: Message
+) -> None:
     """/faq <id>: send an FAQ answer to the citizen in their language."""
-    ticket = await _ticket_of_topic(update, context)
-    message = update.effective_message
-    if ticket is None or message is None:
-        return
     t = staff_t(context)
     entry = context.services.faq.entry((context.args or [""])[0])
     if entry is None:
