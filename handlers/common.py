@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.ext import Application, TypeHandler, filters
+from telegram.constants import ChatMemberStatus
+from telegram.ext import Application, ChatMemberHandler, TypeHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
@@ -26,9 +27,21 @@ async def resolve_language(update: Update, context: HotlineContext) -> None:
     context.lang = pick_lang(stored, user.language_code)
 
 
+async def track_block(update: Update, context: HotlineContext) -> None:
+    """my_chat_member in a private chat: the citizen blocked the bot or came back."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
+    await context.services.citizens.set_blocked(change.chat.id, blocked)
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The hook runs before every other handler."""
+    """The hooks run before every other handler."""
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)
+    # Its own group: in a group only the first matching handler runs, and the language
+    # hook above matches every update.
+    app.add_handler(ChatMemberHandler(track_block, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> Message:

@@ -68,6 +68,22 @@ class CitizenRepo:
             )
         self.cache.citizens.forget(user_id)
 
+    async def set_blocked(self, user_id: int, blocked: bool, now: datetime | None = None) -> bool:
+        """Record that the citizen blocked (or unblocked) the bot; False if unknown."""
+        stamp = to_iso(now or utcnow()) if blocked else None
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE citizens SET blocked_at = ? WHERE user_id = ?", (stamp, user_id)
+            )
+            return cur.rowcount == 1
+
+    async def is_blocked(self, user_id: int) -> bool:
+        """Whether the citizen has blocked the bot."""
+        row = await self.db.fetchone(
+            "SELECT blocked_at IS NOT NULL FROM citizens WHERE user_id = ?", (user_id,)
+        )
+        return bool(row and row[0])
+
     async def erase(self, user_id: int) -> ErasureReport:
         """Delete every row that mentions the citizen, in one transaction."""
         async with self.db.transaction() as conn:

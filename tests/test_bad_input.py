@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -178,15 +179,22 @@ async def test_kazakh_user_gets_kazakh_errors(fake: FakeBotApi, bot: RunningBot)
     await user.expect("мәтінмен жауап")
 
 
-async def test_blocked_citizen_does_not_break_the_bot(fake: FakeBotApi, bot: RunningBot) -> None:
+async def test_blocked_citizen_does_not_break_the_bot(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
     user = fake.user(3006)
     await consent(user)
     user.block()
     user.send("/menu")  # the reply fails with 403: logged, nothing else
     await fake.wait_until(lambda: any(c.status == 403 for c in fake.calls), 5, "a 403")
+    await asyncio.sleep(0.3)
+    assert await run_db("SELECT blocked_at IS NOT NULL FROM citizens WHERE user_id = 3006") == [
+        (1,)
+    ]
     user.unblock()
     user.send("/menu")
     await user.expect("☰")
+    assert await run_db("SELECT blocked_at FROM citizens WHERE user_id = 3006") == [(None,)]
 
 
 async def test_server_errors_are_retried_or_reported(fake: FakeBotApi, bot: RunningBot) -> None:
