@@ -14,6 +14,7 @@ import asyncio
 import os
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,11 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def seed(db: Path, users: range) -> None:
     """Citizens who already chose Russian and consented, so /start shows the menu."""
-    subprocess_env = {**os.environ, "DATABASE_PATH": str(db), "PYTHONPATH": str(ROOT)}
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=subprocess_env, check=True,
-                   capture_output=True)  # fmt: skip
+    env = {**os.environ, "DATABASE_PATH": str(db), "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], env=env, check=True, capture_output=True
+    )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with sqlite3.connect(db) as conn:
         conn.executemany(
@@ -103,6 +103,8 @@ async def measure(fake: FakeBotApi, argv: list[str], env: dict[str, str], users:
     finally:
         process.terminate()
         await process.wait()
+        if log is not None:
+            log.close()
 
 
 async def main() -> None:

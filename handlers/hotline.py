@@ -409,26 +409,20 @@ async def queue(update: Update, context: HotlineContext) -> None:
     if message is None:
         return
     t = staff_t(context)
-    tickets = await context.services.tickets.queue(message.chat_id, set())
-    urgent: set[int] = set()
-    for ticket in tickets:
-        reg = await context.services.registrations.get(ticket.user_id)
-        if reg is not None and reg.needs in URGENT_NEEDS:
-            urgent.add(ticket.user_id)
-    tickets = await context.services.tickets.queue(message.chat_id, urgent)
+    tickets = await context.services.tickets.queue(message.chat_id, URGENT_NEEDS)
     if not tickets:
         await message.reply_text(t("staff-queue-empty"))
         return
     now = utcnow()
     lines = [t("staff-queue-title", count=len(tickets))]
-    for ticket in tickets[:30]:
+    for ticket, urgent in tickets[:30]:
         waited = int((now - (ticket.last_citizen_at or ticket.created_at)).total_seconds() // 60)
         lines.append(
             t(
                 "staff-queue-line",
                 ticket=ticket.id,
                 minutes=waited,
-                urgent="🔴 " if ticket.user_id in urgent else "",
+                urgent="🔴 " if urgent else "",
             )
         )
     await message.reply_text("\n".join(lines))

@@ -182,16 +182,23 @@ class TicketRepo:
         )
         return int(row[0]) if row else None
 
-    async def queue(self, staff_chat_id: int, urgent_users: set[int]) -> list[Ticket]:
-        """Open tickets waiting for an answer: urgent first, then the longest waiting."""
+    async def queue(
+        self, staff_chat_id: int, urgent_needs: frozenset[str]
+    ) -> list[tuple[Ticket, bool]]:
+        """Open tickets waiting for an answer, (ticket, urgent): urgent first, then the
+        longest waiting. Urgency is the citizen's registered need, read in the same query."""
+        marks = ", ".join("?" for _ in urgent_needs) or "NULL"
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM tickets WHERE staff_chat_id = ? AND status = 'open'",
-            (staff_chat_id,),
+            f"SELECT {', '.join('t.' + c.strip() for c in _COLUMNS.split(','))},"
+            f" r.needs IN ({marks}) AS urgent FROM tickets t"
+            " LEFT JOIN registrations r ON r.user_id = t.user_id"
+            " WHERE t.staff_chat_id = ? AND t.status = 'open'",
+            (*sorted(urgent_needs), staff_chat_id),
         )
-        waiting = [t for t in (_ticket(tuple(r)) for r in rows) if t.waiting]
+        waiting = [(_ticket(tuple(r)[:-1]), bool(r[-1])) for r in rows]
+        waiting = [(t, urgent) for t, urgent in waiting if t.waiting]
         return sorted(
-            waiting,
-            key=lambda t: (t.user_id not in urgent_users, t.last_citizen_at or t.created_at),
+            waiting, key=lambda item: (not item[1], item[0].last_citizen_at or item[0].created_at)
         )
 
     async def ban(self, user_id: int, reason: str, by: int) -> None:
