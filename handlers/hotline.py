@@ -24,7 +24,7 @@ from bot.i18n import Translator
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import local_time
 from handlers.roles import admins, not_available
-from storage.models import utcnow
+from storage.models import Registration, utcnow
 from storage.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ async def start_hotline(update: Update, context: HotlineContext) -> None:
     if await context.services.tickets.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
-    if await staff_chat_for(context, user.id) is None:
+    reg = await context.services.registrations.get(user.id)
+    if staff_chat_for(context, reg) is None:
         await reply(update, context.t("hotline-unavailable"))
         return
     context.user_data["hotline"] = True
@@ -75,8 +76,9 @@ def _flooding(context: HotlineContext, user_id: int) -> bool:
     return False
 
 
-async def _topic_name(context: HotlineContext, ticket: Ticket, full_name: str) -> str:
-    reg = await context.services.registrations.get(ticket.user_id)
+def _topic_name(
+    context: HotlineContext, ticket: Ticket, full_name: str, reg: Registration | None
+) -> str:
     country = countries.get(reg.country) if reg else None
     place = (
         f"{countries.flag(country.code)} {country.name(context.settings.staff_lang)}"
@@ -86,10 +88,11 @@ async def _topic_name(context: HotlineContext, ticket: Ticket, full_name: str) -
     return f"{place} · {full_name} · #{ticket.id}"[:128]
 
 
-async def card_text(context: HotlineContext, ticket: Ticket, tg_name: str) -> str:
+async def card_text(
+    context: HotlineContext, ticket: Ticket, tg_name: str, reg: Registration | None
+) -> str:
     """The citizen card staff see at the top of the topic."""
     t = staff_t(context)
-    reg = await context.services.registrations.get(ticket.user_id)
     citizen = await context.services.citizens.get(ticket.user_id)
     lang = citizen.lang if citizen else "ru"
     if reg is None:
@@ -111,17 +114,20 @@ async def card_text(context: HotlineContext, ticket: Ticket, tg_name: str) -> st
     )
 
 
-async def _open_topic(context: HotlineContext, ticket: Ticket, tg_name: str) -> int:
+async def _open_topic(
+    context: HotlineContext, ticket: Ticket, tg_name: str, reg: Registration | None
+) -> int:
     """Create the ticket's topic and post the card; returns the thread id."""
-    reg = await context.services.registrations.get(ticket.user_id)
     name = reg.full_name if reg else tg_name
     topic = await context.bot.create_forum_topic(
-        ticket.staff_chat_id, await _topic_name(context, ticket, name)
+        ticket.staff_chat_id, _topic_name(context, ticket, name, reg)
     )
     thread = topic.message_thread_id
     await context.services.tickets.set_thread(ticket.id, thread)
     await context.bot.send_message(
-        ticket.staff_chat_id, await card_text(context, ticket, tg_name), message_thread_id=thread
+        ticket.staff_chat_id,
+        await card_text(context, ticket, tg_name, reg),
+        message_thread_id=thread,
     )
     return thread
 
@@ -139,7 +145,9 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    staff_chat = await staff_chat_for(context, user.id)
+    # One read of the registration serves routing, the topic name, the card and the ack.
+    reg = await context.services.registrations.get(user.id)
+    staff_chat = staff_chat_for(context, reg)
     if await context.services.tickets.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
@@ -154,14 +162,14 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
         await context.services.citizens.set_lang(user.id, context.lang)
     ticket, created = await context.services.tickets.open_for(user.id, staff_chat)
     try:
-        thread = ticket.thread_id or await _open_topic(context, ticket, user.full_name)
+        thread = ticket.thread_id or await _open_topic(context, ticket, user.full_name, reg)
         try:
             copy_id = await _copy_in(context, ticket, message, thread)
         except BadRequest as exc:
             if not any(part in str(exc).lower() for part in TOPIC_GONE):
                 raise
             # Staff deleted the topic: open a new one, say so, and deliver there.
-            thread = await _open_topic(context, ticket, user.full_name)
+            thread = await _open_topic(context, ticket, user.full_name, reg)
             await context.bot.send_message(
                 staff_chat, staff_t(context)("staff-topic-recreated", ticket=ticket.id),
                 message_thread_id=thread,
@@ -174,7 +182,7 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     await context.services.tickets.touch(ticket.id, "citizen")
     if created:
         text = context.t("hotline-ack", ticket=ticket.id)
-        emergency = await _emergency_line(context, user.id)
+        emergency = _emergency_line(context, reg)
         if emergency:
             text += "\n" + context.t("hotline-ack-emergency", phone=emergency)
         if not context.settings.is_working_time(utcnow()):
@@ -182,17 +190,15 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
         await reply(update, text)
 
 
-async def staff_chat_for(context: HotlineContext, user_id: int) -> int | None:
+def staff_chat_for(context: HotlineContext, reg: Registration | None) -> int | None:
     """The mission group of the citizen's registered country, else the central group."""
-    reg = await context.services.registrations.get(user_id)
     if reg is not None and reg.country in context.services.route_map:
         return context.services.route_map[reg.country]
     return context.settings.staff_chat_id
 
 
-async def _emergency_line(context: HotlineContext, user_id: int) -> str | None:
+def _emergency_line(context: HotlineContext, reg: Registration | None) -> str | None:
     """The emergency number of the mission in the citizen's registered country, if known."""
-    reg = await context.services.registrations.get(user_id)
     info = context.services.directory.get(reg.country) if reg else None
     for mission in info.missions if info else ():
         number = mission.contacts.get("emergency") or mission.contacts.get("hotline")
@@ -352,7 +358,8 @@ async def reopen(
 @topic_command
 async def card(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/card: the citizen card, refreshed."""
-    await message.reply_text(await card_text(context, ticket, ""))
+    reg = await context.services.registrations.get(ticket.user_id)
+    await message.reply_text(await card_text(context, ticket, "", reg))
 
 
 @topic_command
