@@ -10,20 +10,22 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import content
 from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
+from bot.delivery import Delivery
 from bot.errors import on_error
 from bot.i18n import Catalog
+from bot.limiter import HotlineRateLimiter
 from bot.persistence import SqlitePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import BotData, Services
 from bot.settings import Settings
 from handlers import register_all
-from handlers.commands import set_command_menus
+from handlers.commands import set_command_menus, set_staff_menus
 from handlers.hotline import check_staff_chats
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,12 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .context_types(ContextTypes(context=HotlineContext, bot_data=BotData))
         .rate_limiter(
-            AIORateLimiter(
+            HotlineRateLimiter(
                 overall_max_rate=settings.reply_max_rate,
-                overall_time_period=1,
                 group_max_rate=settings.group_max_per_minute,
-                group_time_period=60,
                 max_retries=3,
+                broadcast_rate=settings.broadcast_rate,
+                paid_rate=settings.paid_broadcast_rate,
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
@@ -73,6 +75,7 @@ def build_application(
         ).get_updates_request(HTTPXRequest(read_timeout=settings.poll_timeout + 10))
     app: HotlineApp = builder.build()
     app.bot_data.services = services
+    services.delivery = Delivery(app, services)
     register_all(app)
     app.add_error_handler(on_error)
     return app
@@ -89,7 +92,9 @@ async def _post_init(app: HotlineApp) -> None:
     services = _services(app)
     await services.db.open()
     await load_content(services)
+    services.roles.load(await services.staff.all())
     await set_command_menus(app.bot, services.catalog)
+    await set_staff_menus(app.bot, services)
     await check_staff_chats(app)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
@@ -97,6 +102,8 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_repeating(
             _heartbeat, interval=interval, first=interval, name="heartbeat"
         )
+        # Started as a job: tasks of a running application are tracked and awaited on stop.
+        app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -112,6 +119,12 @@ async def load_content(services: Services) -> None:
         log.error("stored FAQ content is invalid (%s problems); using the seed", len(problems))
         return
     services.content.replace(document)
+
+
+async def _start_delivery(context: HotlineContext) -> None:
+    """Resume unfinished notices and re-arm scheduled ones."""
+    if context.services.delivery is not None:
+        await context.services.delivery.start()
 
 
 async def _heartbeat(context: HotlineContext) -> None:
@@ -153,6 +166,10 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        delivery = _services(app).delivery
+        if delivery is not None:
+            # Its loops never end by themselves; what is pending stays in the outbox.
+            await delivery.stop()
         if app.running:
             await app.stop()
         await app.shutdown()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import filters
 
+from bot.access import RoleBook
+from bot.clock import Clock
 from bot.content import ContentHolder
 from bot.directory import CountryInfo
 from bot.faq import Faq, Matcher
@@ -17,8 +20,13 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.notices import NoticeRepo
 from storage.registrations import RegistrationRepo
+from storage.staff import StaffRepo
 from storage.tickets import RouteRepo, TicketRepo
+
+if TYPE_CHECKING:
+    from bot.delivery import Delivery
 
 
 @dataclass(slots=True)
@@ -35,6 +43,12 @@ class Services:
     content: ContentHolder
     tickets: TicketRepo
     routes: RouteRepo
+    staff: StaffRepo
+    notices: NoticeRepo
+    roles: RoleBook
+    clock: Clock = field(default_factory=Clock)
+    # The broadcast engine; set by build_application (it needs the application).
+    delivery: Delivery | None = None
     # Country -> mission staff group, loaded at start-up and kept current by /route.
     route_map: dict[str, int] = field(default_factory=dict)
     # The chats whose topic messages are staff messages (central group and mission groups).
@@ -74,6 +88,9 @@ class Services:
             content=ContentHolder(),
             tickets=TicketRepo(db),
             routes=RouteRepo(db),
+            staff=StaffRepo(db),
+            notices=NoticeRepo(db),
+            roles=RoleBook(settings.admin_ids),
         )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     heartbeat_seconds: int = Field(default=30, ge=5, le=3600)
     # Seconds between writes of conversation states to the database.
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
+    # Notices: messages per second (Telegram allows about 30 without paid broadcasts).
+    broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    # Paid broadcasts (allow_paid_broadcast, billed in Stars): up to PAID_BROADCAST_RATE.
+    paid_broadcasts: bool = False
+    paid_broadcast_rate: float = Field(default=1000, gt=0, le=1000)
+    # Sends in flight at once; also the most a kill -9 can repeat.
+    broadcast_workers: int = Field(default=8, ge=1, le=256)
+    # Attempts per recipient for errors other than 429, blocked and bad request.
+    broadcast_retries: int = Field(default=5, ge=1, le=50)
+    # A notice due while the bot was down is still sent if it is at most this late.
+    notice_grace_minutes: int = Field(default=60, ge=0, le=10080)
+    # Seconds between edits of a notice's progress message.
+    progress_seconds: float = Field(default=3.0, gt=0, le=300)
 
     @field_validator("bot_token")
     @classmethod
@@ -92,6 +105,12 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("Bot API URLs must start with http:// or https://")
         return value
+
+    @model_validator(mode="after")
+    def _free_rate(self) -> Settings:
+        if self.broadcast_rate > 30 and not self.paid_broadcasts:
+            raise ValueError("BROADCAST_RATE above 30/s needs PAID_BROADCASTS=true")
+        return self
 
     @field_validator("working_hours")
     @classmethod

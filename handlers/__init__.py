@@ -6,7 +6,17 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import common, content_admin, fallback, faq, hotline, menu, registration
+from handlers import (
+    broadcast,
+    common,
+    content_admin,
+    fallback,
+    faq,
+    hotline,
+    menu,
+    registration,
+    staff_admin,
+)
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -18,6 +28,8 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """
     common.register(app)
     content_admin.register(app)
+    staff_admin.register(app)
+    broadcast.register(app)
     hotline.register(app)
     registration.register(app)
     menu.register(app)

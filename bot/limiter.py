@@ -1,0 +1,125 @@
+"""PTB's AIORateLimiter plus what broadcasts need from it.
+
+AIORateLimiter already limits groups and retries after a 429. Two things are added:
+- a global pause that really holds: after any 429 no request of this bot starts until
+  `retry_after` has passed. AIORateLimiter's own pause is an event that every finishing
+  request sets again, so with many requests in flight others slip through during it;
+- pacing for broadcast calls (marked with `Paced` as their `rate_limit_args`): evenly
+  spaced at the configured overall rate (the paid rate with `allow_paid_broadcast`), and at
+  most one message per second to one chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter
+
+JSON = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Paced(int):
+    """`rate_limit_args` of a broadcast call; its value is the number of 429 retries."""
+
+
+class Pacer:
+    """At most `rate` starts per second, evenly spaced (no burst at the start)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        """Take the next free slot and sleep until it comes."""
+        now = time.monotonic()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class HotlineRateLimiter(AIORateLimiter):
+    """AIORateLimiter with a global 429 pause and broadcast pacing."""
+
+    def __init__(
+        self,
+        *,
+        overall_max_rate: float,
+        group_max_rate: float,
+        max_retries: int,
+        broadcast_rate: float,
+        paid_rate: float,
+    ) -> None:
+        super().__init__(
+            overall_max_rate=overall_max_rate,
+            overall_time_period=1,
+            group_max_rate=group_max_rate,
+            group_time_period=60,
+            max_retries=max_retries,
+        )
+        self.free = Pacer(broadcast_rate)
+        self.paid = Pacer(paid_rate)
+        self.pause_until = 0.0
+        self.retry_afters = 0
+        self._chat_next: dict[int, float] = {}
+
+    async def _paused(self) -> None:
+        # A loop, not an Event: another 429 may push the end further while we sleep.
+        while (left := self.pause_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+    async def _chat_gate(self, chat_id: int) -> None:
+        now = time.monotonic()
+        slot = max(now, self._chat_next.get(chat_id, 0.0))
+        self._chat_next[chat_id] = slot + 1.0
+        if len(self._chat_next) > 50_000:
+            # Entries older than a second no longer hold anyone back.
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSON]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSON:
+        """Each attempt (AIORateLimiter's retries too) waits out the pause; broadcasts paced."""
+        paced = isinstance(rate_limit_args, Paced)
+        pacer = self.paid if data.get("allow_paid_broadcast") else self.free
+        chat_id = data.get("chat_id")
+
+        async def guarded(*a: Any, **kw: Any) -> JSON:
+            await self._paused()
+            if paced:
+                if isinstance(chat_id, int):
+                    await self._chat_gate(chat_id)
+                await pacer.wait()
+                # A 429 may have come in while this call waited for its slot.
+                await self._paused()
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter as exc:
+                self.retry_afters += 1
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                until = time.monotonic() + seconds
+                self.pause_until = max(self.pause_until, until)
+                raise
+
+        return await super().process_request(
+            guarded,
+            args,
+            kwargs,
+            endpoint,
+            data,
+            int(rate_limit_args) if isinstance(rate_limit_args, Paced) else rate_limit_args,
+        )

@@ -1,0 +1,115 @@
+"""Admins manage staff roles: /grant, /revoke, /staff."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot import countries
+from bot.access import Role
+from bot.context import HotlineContext
+from bot.i18n import Markup
+from handlers.commands import set_user_menu
+from handlers.common import PRIVATE, reply
+from handlers.roles import requires
+
+_ROLES = ("staff", "admin")
+
+
+def _args(context: HotlineContext) -> list[str]:
+    return [a for a in (context.args or []) if a]
+
+
+def _country_codes(text: str) -> list[str] | None:
+    codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
+    if not codes or any(countries.get(c) is None for c in codes):
+        return None
+    return sorted(set(codes))
+
+
+@requires("admin")
+async def grant(update: Update, context: HotlineContext, role: Role) -> None:
+    """/grant <user id> staff AE,QA | /grant <user id> admin."""
+    args = _args(context)
+    if len(args) < 2 or not args[0].isdigit() or args[1].lower() not in _ROLES:
+        await reply(update, context.t("grant-usage"))
+        return
+    user_id, name = int(args[0]), args[1].lower()
+    codes: list[str] = []
+    if name == "staff":
+        found = _country_codes(",".join(args[2:])) if len(args) > 2 else None
+        if found is None:
+            await reply(update, context.t("grant-bad-countries"))
+            return
+        codes = found
+    services = context.services
+    if services.roles.is_bootstrap(user_id):
+        await reply(update, context.t("grant-bootstrap"))
+        return
+    actor = update.effective_user.id if update.effective_user else 0
+    new = Role("admin" if name == "admin" else "staff", frozenset(codes))
+    await services.staff.grant(user_id, new.name, new.countries, actor, services.clock.now())
+    services.roles.assign(user_id, new)
+    lang = await services.citizens.lang_of(user_id) or services.settings.staff_lang
+    menu = await set_user_menu(context.bot, services.catalog, user_id, new, lang)
+    told = True
+    try:
+        t = services.catalog.translator(lang)
+        scope = ", ".join(codes) if codes else t("scope-all")
+        await context.bot.send_message(
+            user_id, t("grant-you", role=t(f"role-{name}"), scope=scope)
+        )
+    except TelegramError:
+        told = False
+    await reply(
+        update,
+        context.t(
+            "grant-done", user=str(user_id), role=context.t(f"role-{name}"),
+            scope=", ".join(codes) if codes else context.t("scope-all"),
+            told=1 if told and menu else 0,
+        ),
+    )  # fmt: skip
+
+
+@requires("admin")
+async def revoke(update: Update, context: HotlineContext, role: Role) -> None:
+    """/revoke <user id>."""
+    args = _args(context)
+    if len(args) != 1 or not args[0].isdigit():
+        await reply(update, context.t("revoke-usage"))
+        return
+    user_id = int(args[0])
+    services = context.services
+    if services.roles.is_bootstrap(user_id):
+        await reply(update, context.t("grant-bootstrap"))
+        return
+    actor = update.effective_user.id if update.effective_user else 0
+    if not await services.staff.revoke(user_id, actor, services.clock.now()):
+        await reply(update, context.t("revoke-none", user=str(user_id)))
+        return
+    services.roles.assign(user_id, None)
+    await set_user_menu(context.bot, services.catalog, user_id, None, "ru")
+    await reply(update, context.t("revoke-done", user=str(user_id)))
+
+
+@requires("admin")
+async def list_staff(update: Update, context: HotlineContext, role: Role) -> None:
+    """/staff: everyone with a role."""
+    lines = []
+    for user_id, member in context.services.roles.items():
+        scope = ", ".join(sorted(member.countries)) if member.countries else context.t("scope-all")
+        mark = " ⚙" if member.bootstrap else ""
+        name = context.t(f"role-{member.name}")
+        lines.append(f"<code>{user_id}</code> · {name} · {html.escape(scope)}{mark}")
+    await reply(update, context.t("staff-list", lines=Markup("\n".join(lines))))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Admin commands; `requires` refuses everyone else with "not available"."""
+    app.add_handler(CommandHandler("grant", grant, filters=PRIVATE))
+    app.add_handler(CommandHandler("revoke", revoke, filters=PRIVATE))
+    app.add_handler(CommandHandler("staff", list_staff, filters=PRIVATE))
