@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import content
+from bot.clock import Clock
 from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
 from bot.delivery import Delivery
@@ -37,12 +38,15 @@ def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
     catalog: Catalog | None = None,
+    clock: Clock | None = None,
 ) -> HotlineApp:
     """Build the bot: builder, defaults, limiter, persistence, handlers, lifecycle hooks."""
     # Opt in to PTB's timedelta time periods now: the int form is deprecated since 22.2 and
     # warns inside RetryAfter itself, i.e. on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services.create(settings, catalog)
+    if clock is not None:
+        services.clock = clock
     builder = (
         ApplicationBuilder()
         .token(settings.token())

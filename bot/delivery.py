@@ -24,7 +24,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import schedule
 from bot.i18n import Translator
-from bot.limiter import Paced
+from bot.limiter import HotlineRateLimiter, Paced
 from bot.notice_text import render
 from storage.notices import Notice, NoticeRepo, OutboxItem, Outcome, Progress
 
@@ -106,12 +106,15 @@ class Delivery:
             maxsize=self.settings.broadcast_workers * 4
         )
         self._tasks: list[asyncio.Task[Any]] = []
+        # Notices cancelled or recalled in this process: sends waiting for a slot are dropped.
+        self._stopped: set[int] = set()
 
     # ---- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Resume unfinished notices, re-arm scheduled ones, start the workers."""
-        for notice_id in await self.repo.busy_notices():
+        # Sending, or sent but not yet reported done when the last process stopped.
+        for notice_id in await self.repo.busy_notices() + await self.repo.unfinished():
             self._watch.setdefault(notice_id, _Watch())
         await self.arm_all()
         self._tasks = [self.app.create_task(self._feed(), name="delivery-feed")]
@@ -139,6 +142,12 @@ class Delivery:
         self._notices.pop(notice_id, None)
         self._watch.setdefault(notice_id, _Watch())
         self.wake()
+
+    def halt(self, notice_id: int) -> None:
+        """The notice was cancelled or recalled: drop its sends still waiting for a slot."""
+        self._stopped.add(notice_id)
+        self.forget(notice_id)
+        self.disarm(notice_id)
 
     def watch(self, notice_id: int) -> None:
         """Refresh this notice's progress or report at the next tick (new acknowledgement)."""
@@ -269,6 +278,11 @@ class Delivery:
         if item.op == "send" and notice.state != "active":
             # Cancelled or recalled while the item waited in memory: the database already
             # withdrew it.
+            return None
+        limiter = self.app.bot.rate_limiter
+        if isinstance(limiter, HotlineRateLimiter):
+            await limiter.acquire(item.user_id, self.settings.paid_broadcasts)
+        if item.op == "send" and item.notice_id in self._stopped:
             return None
         try:
             message_id = await self._call(item, notice)

@@ -4,9 +4,10 @@ AIORateLimiter already limits groups and retries after a 429. Two things are add
 - a global pause that really holds: after any 429 no request of this bot starts until
   `retry_after` has passed. AIORateLimiter's own pause is an event that every finishing
   request sets again, so with many requests in flight others slip through during it;
-- pacing for broadcast calls (marked with `Paced` as their `rate_limit_args`): evenly
-  spaced at the configured overall rate (the paid rate with `allow_paid_broadcast`), and at
-  most one message per second to one chat.
+- pacing for broadcasts (`acquire`, called by the delivery engine before each call, which
+  it then marks with `Paced` as its `rate_limit_args`): evenly spaced at the configured
+  overall rate (the paid rate with paid broadcasts), at most one message a second to a chat.
+  The engine takes the slot itself so that it can drop a send cancelled while it waited.
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ class HotlineRateLimiter(AIORateLimiter):
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    async def acquire(self, chat_id: int, paid: bool) -> None:
+        """Wait for a broadcast slot: the chat's second, then the overall rate, then no pause."""
+        await self._chat_gate(chat_id)
+        await (self.paid if paid else self.free).wait()
+        # A 429 may have come in while this call waited for its slot.
+        await self._paused()
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, JSON]],
@@ -92,19 +100,10 @@ class HotlineRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSON:
-        """Each attempt (AIORateLimiter's retries too) waits out the pause; broadcasts paced."""
-        paced = isinstance(rate_limit_args, Paced)
-        pacer = self.paid if data.get("allow_paid_broadcast") else self.free
-        chat_id = data.get("chat_id")
+        """Each attempt (AIORateLimiter's retries too) waits out the global 429 pause."""
 
         async def guarded(*a: Any, **kw: Any) -> JSON:
             await self._paused()
-            if paced:
-                if isinstance(chat_id, int):
-                    await self._chat_gate(chat_id)
-                await pacer.wait()
-                # A 429 may have come in while this call waited for its slot.
-                await self._paused()
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:

@@ -554,14 +554,16 @@ async def confirm(update: Update, context: HotlineContext, role: Role) -> object
     _drop_draft(context)
     delivery = services.delivery
     if notice.schedule == "now":
-        await reply(update, context.t("bc-sending", id=str(notice.id)))
+        # The progress message, posted once the recipients are queued, is the confirmation.
         if delivery is not None:
             await delivery.fill(notice.id)
     else:
         when = first[1].astimezone(context.settings.tz).strftime("%Y-%m-%d %H:%M")
         await reply(
             update,
-            context.t("bc-scheduled", id=str(notice.id), when=when, zone=context.settings.timezone),
+            context.t(
+                "bc-scheduled", id=str(notice.id), when=when, zone=context.settings.timezone
+            ),
         )
         if delivery is not None:
             await delivery.arm(notice)
@@ -623,8 +625,7 @@ async def cancel_notice(update: Update, context: HotlineContext, role: Role) -> 
     await answer_query(update)
     delivery = context.services.delivery
     if delivery is not None:
-        delivery.forget(notice.id)
-        delivery.disarm(notice.id)
+        delivery.halt(notice.id)
     await reply(update, context.t("nt-cancelled", id=str(notice.id), count=withdrawn))
 
 
@@ -643,7 +644,9 @@ async def ask_recall(update: Update, context: HotlineContext, role: Role) -> Non
         ]]
     )  # fmt: skip
     await reply(
-        update, context.t("nt-recall-ask", id=str(notice.id), count=progress.sent), reply_markup=markup
+        update,
+        context.t("nt-recall-ask", id=str(notice.id), count=progress.sent),
+        reply_markup=markup,
     )
 
 
@@ -665,7 +668,7 @@ async def recall(update: Update, context: HotlineContext, role: Role) -> None:
         await update.callback_query.edit_message_reply_markup(None)
     delivery = context.services.delivery
     if delivery is not None:
-        delivery.forget(notice.id)
+        delivery.halt(notice.id)
     await reply(update, context.t("nt-recalled", id=str(notice.id), count=copies))
 
 

@@ -59,7 +59,8 @@ async def set_user_menu(
 
 
 async def set_staff_menus(bot: Bot, services: Services) -> None:
-    """Every staff member's menu, at start-up."""
+    """The menus of staff who have opened the bot, at start-up (others get it at /start)."""
     for user_id, role in services.roles.items():
-        lang = await services.citizens.lang_of(user_id) or services.settings.staff_lang
-        await set_user_menu(bot, services.catalog, user_id, role, lang)
+        lang = await services.citizens.lang_of(user_id)
+        if lang is not None:
+            await set_user_menu(bot, services.catalog, user_id, role, lang)

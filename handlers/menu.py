@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
 from handlers import keyboards
+from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
 from handlers.hotline import start_hotline
@@ -22,6 +23,10 @@ async def start(update: Update, context: HotlineContext) -> None:
     user = update.effective_user
     if user is None:
         return
+    role = context.services.roles.get(user.id)
+    if role is not None:
+        # Staff who never opened the bot had no chat for their menu to go to.
+        await set_user_menu(context.bot, context.services.catalog, user.id, role, context.lang)
     citizen = await context.services.citizens.get(user.id)
     if citizen is None:
         await reply(

@@ -534,6 +534,13 @@ class NoticeRepo:
                 counts["deleted"] = counts.get("deleted", 0) + n
         return Progress(**counts)
 
+    async def unfinished(self) -> list[int]:
+        """Active notices with no occurrence left: done once their outbox drains."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM notices WHERE state = 'active' AND next_run IS NULL"
+        )
+        return [r[0] for r in rows]
+
     async def busy_notices(self) -> list[int]:
         """Notices that have something pending (sends, edits or deletions)."""
         rows = await self.db.fetchall(

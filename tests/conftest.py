@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from bot.app import HotlineApp, build_application, serve
+from bot.clock import Clock
+from bot.services import Services
 from bot.settings import Settings
 from tests.fakebot import TEST_TOKEN, FakeBotApi
 
@@ -53,6 +55,7 @@ def settings(fake: FakeBotApi, db_path: Path) -> Settings:
         group_max_per_minute=0,
         poll_timeout=2,
         persistence_interval=0.2,
+        progress_seconds=0.5,
     )
 
 
@@ -61,13 +64,15 @@ class RunningBot:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # One clock across restarts, so a test can stop the bot "until tomorrow".
+        self.clock = Clock()
         self.app: HotlineApp | None = None
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> HotlineApp:
         """Build and start a fresh application (as a new process would)."""
-        self.app = build_application(self.settings)
+        self.app = build_application(self.settings, clock=self.clock)
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(serve(self.app, self._stop))
         for _ in range(200):
@@ -84,6 +89,13 @@ class RunningBot:
             self._stop.set()
             await asyncio.wait_for(self._task, timeout=15)
         self._task = None
+
+    @property
+    def services(self) -> Services:
+        """The running bot's services (repositories, clock, delivery engine)."""
+        assert self.app is not None
+        assert self.app.bot_data.services is not None
+        return self.app.bot_data.services
 
     async def restart(self) -> HotlineApp:
         """Stop and start again on the same database."""

@@ -147,6 +147,8 @@ class Fault:
     chat_id: int | None = None
     delay: float = 0.0
     retry_after: int | None = None
+    # Let this many matching requests through first.
+    skip: int = 0
 
 
 @dataclass
@@ -302,9 +304,10 @@ class FakeBotApi:
     def inject(
         self, method: str, code: int, description: str, *, count: int = 1,
         chat_id: int | None = None, delay: float = 0.0, retry_after: int | None = None,
+        skip: int = 0,
     ) -> Fault:  # fmt: skip
-        """Make the next `count` matching requests fail (after `delay` seconds)."""
-        fault = Fault(method, code, description, count, chat_id, delay, retry_after)
+        """Make `count` matching requests after the next `skip` fail (after `delay` seconds)."""
+        fault = Fault(method, code, description, count, chat_id, delay, retry_after, skip)
         self.faults.append(fault)
         return fault
 
@@ -408,12 +411,16 @@ class FakeBotApi:
                 continue
             if fault.chat_id is not None and _int(params.get("chat_id")) != fault.chat_id:
                 continue
+            if fault.skip > 0:
+                fault.skip -= 1
+                continue
             fault.count -= 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             parameters = {"retry_after": fault.retry_after} if fault.retry_after else None
             if fault.code == 429 and fault.retry_after:
                 self.penalty_until = time.monotonic() + fault.retry_after
+                self.flood_events.append((time.monotonic(), method, None, fault.retry_after))
             if fault.code:
                 raise ApiError(fault.code, fault.description, parameters)
             return
@@ -594,18 +601,23 @@ class FakeBotApi:
             self.pending_polls -= 1
         return self._updates[:limit]
 
-    async def m_setMyCommands(self, params: JSON) -> bool:
+    def _scope_key(self, params: JSON) -> tuple[str, str | None]:
         scope = params.get("scope") or {"type": "default"}
-        self.commands[(scope["type"], params.get("language_code"))] = params["commands"]
+        kind = str(scope["type"])
+        if "chat_id" in scope:
+            chat = self._chat(scope["chat_id"])  # Telegram refuses chats it does not know
+            kind = f"{kind}:{chat.id}"
+        return kind, params.get("language_code")
+
+    async def m_setMyCommands(self, params: JSON) -> bool:
+        self.commands[self._scope_key(params)] = params["commands"]
         return True
 
     async def m_getMyCommands(self, params: JSON) -> list[JSON]:
-        scope = params.get("scope") or {"type": "default"}
-        return self.commands.get((scope["type"], params.get("language_code")), [])
+        return self.commands.get(self._scope_key(params), [])
 
     async def m_deleteMyCommands(self, params: JSON) -> bool:
-        scope = params.get("scope") or {"type": "default"}
-        self.commands.pop((scope["type"], params.get("language_code")), None)
+        self.commands.pop(self._scope_key(params), None)
         return True
 
     async def m_sendMessage(self, params: JSON) -> JSON:
