@@ -69,9 +69,11 @@ async def test_kill_9_during_a_broadcast_loses_nobody(tmp_path: Path, fake: Fake
             if run < KILLS:
                 # Kill somewhere in the next stretch of the broadcast.
                 target = len(delivered(fake)) + rng.randint(200, 700)
-                await fake.wait_until(
-                    lambda t=target: len(delivered(fake)) >= t, timeout=60, what="progress"
-                )
+
+                def reached(goal: int = target) -> bool:
+                    return len(delivered(fake)) >= goal
+
+                await fake.wait_until(reached, timeout=60, what="progress")
                 await asyncio.sleep(rng.random() * 0.2)
                 process.send_signal(signal.SIGKILL)
             else:

@@ -1,0 +1,128 @@
+"""Broadcast throughput at Telegram's limit: rate achieved, 429s, lost, duplicated, memory.
+
+The bot runs as its own process against the fake Bot API server (in this process), whose
+flood limits are set to the cap being measured (30/s free, 1000/s paid) plus one message
+a second per chat. One notice goes to every seeded citizen. Prints, per mode, the rate
+between the first and the last delivered copy as a fraction of the cap, the 429s the
+server answered, recipients that got nothing, extra copies, and the bot's peak RSS.
+
+    .venv/bin/python -m bench.broadcast [--recipients 10000] [--modes free,paid]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from bot.clock import Clock
+from storage.db import Database
+from storage.notices import Audience, NoticeDraft, NoticeRepo
+from tests.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.seed import Person, seed
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = 900001
+# Overridable from the environment, to try other worker and pool sizes.
+TUNING = {
+    k: os.environ[k] for k in ("BROADCAST_WORKERS", "CONNECTION_POOL_SIZE") if k in os.environ
+}
+MODES = {
+    "free": ({"BROADCAST_RATE": "30"}, 30.0),
+    "paid": ({"PAID_BROADCASTS": "true", "PAID_BROADCAST_RATE": "1000", **TUNING}, 1000.0),
+}
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a live process (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run_mode(mode: str, recipients: int, workdir: Path) -> dict[str, float]:
+    """Seed, queue one notice, run the bot until every copy is out; return the figures."""
+    extra, cap = MODES[mode]
+    db_path = workdir / mode / "hotline.sqlite3"
+    people = [Person(10_000 + i, "AE", lang="kk" if i % 2 else "ru") for i in range(recipients)]
+    await seed(db_path, people)
+    db = Database(db_path)
+    await db.open()
+    now = Clock().now()
+    draft = NoticeDraft(Audience(), "Эвакуационный рейс завтра в 08:00", "Ертең 08:00-де рейс")
+    await NoticeRepo(db).create(draft, ADMIN, "now", now, now)
+    await db.close()
+
+    fake = FakeBotApi()
+    await fake.start()
+    for p in people:
+        fake.user(p.user_id).chat.started = True
+    fake.user(ADMIN).chat.started = True
+    fake.flood = FloodLimits(global_per_second=cap, per_chat_per_second=1)
+    env = {
+        "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TEST_TOKEN, "BOT_API_BASE_URL": fake.base_url, "POLL_TIMEOUT": "1",
+        "DATABASE_PATH": str(db_path), "ADMIN_IDS": str(ADMIN), **extra,
+    }  # fmt: skip
+    # BENCH_PROFILE=out.prof runs the bot under cProfile (written when it stops).
+    profile = os.environ.get("BENCH_PROFILE")
+    wrap = ["-m", "cProfile", "-o", profile] if profile else []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *wrap, "-m", "bot", "run", cwd=workdir, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    copies: Counter[int] = Counter()
+    seen = 0
+    started = time.monotonic()
+    try:
+        while len(copies) < recipients and time.monotonic() - started < recipients / cap * 3 + 60:
+            await asyncio.sleep(0.5)
+            for event in fake.events[seen:]:
+                if event.kind == "send" and event.chat_id != ADMIN:
+                    copies[event.chat_id] += 1
+            seen = len(fake.events)
+        await asyncio.sleep(2.0)  # late duplicates would show up here
+        for event in fake.events[seen:]:
+            if event.kind == "send" and event.chat_id != ADMIN:
+                copies[event.chat_id] += 1
+        rss = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        await process.wait()
+        await fake.stop()
+    times = [e.at for e in fake.events if e.kind == "send" and e.chat_id != ADMIN]
+    span = max(times) - min(times) if len(times) > 1 else float("nan")
+    rate = (len(times) - 1) / span
+    return {
+        "cap": cap, "rate": rate, "fraction": rate / cap, "flood_429": len(fake.flood_events),
+        "lost": recipients - len(copies), "duplicated": sum(n - 1 for n in copies.values()),
+        "rss_mb": rss, "seconds": span,
+    }  # fmt: skip
+
+
+async def main() -> None:
+    """Run the modes asked for and print one line each."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--modes", default="free,paid")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes.split(","):
+            r = await run_mode(mode, args.recipients, Path(tmp))
+            print(
+                f"{mode}: {args.recipients} recipients, cap {r['cap']:.0f}/s: "
+                f"{r['rate']:.1f}/s = {r['fraction']:.3f} of the cap over {r['seconds']:.1f} s; "
+                f"429s {r['flood_429']}; lost {r['lost']}; duplicated {r['duplicated']}; "
+                f"bot peak RSS {r['rss_mb']:.0f} MB",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
