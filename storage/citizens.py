@@ -93,6 +93,8 @@ class CitizenRepo:
             # Tickets and their message links go with the citizen row (ON DELETE CASCADE).
             tickets = await conn.execute("DELETE FROM tickets WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
+            # Delivery rows of notices (which copy went to whom, acknowledgements).
+            await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             convs = await conn.execute(
                 "DELETE FROM conversation_states WHERE EXISTS"
                 " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",

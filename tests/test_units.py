@@ -99,3 +99,55 @@ def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, va
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_notice_text_checks_what_telegram_would_refuse() -> None:
+    from bot import notice_text
+
+    assert notice_text.problem("<b>Рейс</b> в 10:00", 4096) is None
+    assert notice_text.problem("<b>Рейс", 4096) == "markup"
+    assert notice_text.problem("<script>x</script>", 4096) == "markup"
+    assert notice_text.problem('<a href="">x</a>', 4096) == "markup"
+    assert notice_text.problem("я" * 1025, 1024) == "long"
+    assert notice_text.problem("&lt;b&gt;" * 10, 4096) is None
+    assert notice_text.problem("<b></b>", 4096) == "empty"
+
+
+def test_schedule_parsing_and_local_times() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot import schedule
+
+    assert schedule.parse_when("2030-01-10 9:05") == datetime(2030, 1, 10, 9, 5)  # noqa: DTZ001
+    assert schedule.parse_when("10.01.2030 09:05") == datetime(2030, 1, 10, 9, 5)  # noqa: DTZ001
+    assert schedule.parse_when("2030-02-30 09:00") is None
+    assert schedule.parse_time("9:00") == "09:00"
+    assert schedule.parse_time("24:00") is None
+    assert schedule.parse_date("30.11.2026") == date(2026, 11, 30)
+    home = ZoneInfo("Asia/Almaty")
+    due = schedule.instants("2030-01-10 09:00", "local", home, ["AE", "TR", "RU"])
+    assert isinstance(due, dict)
+    assert {c: t.utcoffset().total_seconds() / 3600 for c, t in due.items()} == {  # type: ignore[union-attr]
+        "AE": 4, "TR": 3, "RU": 3,
+    }  # fmt: skip
+    assert schedule.following("daily", "2030-01-10 09:00", "2030-01-11") == "2030-01-11 09:00"
+    assert schedule.following("daily", "2030-01-11 09:00", "2030-01-11") is None
+    assert schedule.following("at", "2030-01-10 09:00", None) is None
+
+
+async def test_pacer_spaces_starts_evenly() -> None:
+    import itertools
+    import time
+
+    from bot.limiter import Pacer
+
+    pacer = Pacer(100)
+    started = time.monotonic()
+    stamps = []
+    for _ in range(21):
+        await pacer.wait()
+        stamps.append(time.monotonic() - started)
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) > 0.008
+    assert 0.19 < stamps[-1] < 0.3
