@@ -96,6 +96,8 @@ async def run_mode(mode: str, recipients: int, workdir: Path) -> dict[str, float
         process.terminate()
         await process.wait()
         await fake.stop()
+    if os.environ.get("BENCH_DEBUG"):
+        print(fake.flood_events[:5])
     times = [e.at for e in fake.events if e.kind == "send" and e.chat_id != ADMIN]
     span = max(times) - min(times) if len(times) > 1 else float("nan")
     rate = (len(times) - 1) / span

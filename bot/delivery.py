@@ -363,6 +363,11 @@ class Delivery:
         progress = await self.repo.progress(notice.id)
         t = await self._author_t(notice)
         text, markup = self.progress_view(t, notice, progress, None)
+        limiter = self.app.bot.rate_limiter
+        if isinstance(limiter, HotlineRateLimiter):
+            await limiter.acquire(
+                notice.progress_chat or notice.author_id, self.settings.paid_broadcasts
+            )
         try:
             message = await self.app.bot.send_message(
                 notice.progress_chat or notice.author_id, text, reply_markup=markup
@@ -407,6 +412,11 @@ class Delivery:
         t = await self._author_t(notice)
         text, markup = self.progress_view(t, notice, progress, rate)
         if text != watch.text and notice.progress_chat and notice.progress_msg:
+            # The edit takes a broadcast slot: counted in the overall rate like a notice,
+            # it would otherwise push a send at the cap over Telegram's limit.
+            limiter = self.app.bot.rate_limiter
+            if isinstance(limiter, HotlineRateLimiter):
+                await limiter.acquire(notice.progress_chat, self.settings.paid_broadcasts)
             try:
                 await self.app.bot.edit_message_text(
                     text, notice.progress_chat, notice.progress_msg, reply_markup=markup

@@ -129,6 +129,13 @@ async def test_bilingual_notice_with_preview_targeted_by_country(
     rows = await run_db("SELECT action FROM audit_log WHERE action LIKE 'notice.%'")
     assert rows == [("notice.create",)]
     assert not fake.flood_events
+    # Erasure takes the record of who received what with it.
+    users[13].send("/delete")
+    await users[13].expect("Удалить мои данные?")
+    users[13].press("Да, удалить всё")
+    await users[13].expect("Ваши данные удалены")
+    assert await run_db("SELECT count(*) FROM outbox WHERE user_id = 13") == [(0,)]
+    assert await run_db("SELECT count(*) FROM outbox") == [(2,)]
 
 
 async def test_scope_status_filter_and_refusals(
