@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -24,7 +25,9 @@ from telegram.ext import AIORateLimiter
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-HEADROOM = 0.985
+# Evenly spaced sends at exactly the cap put each second's last one at the very edge of
+# Telegram's window; spacing them 1 % wider keeps them off it.
+HEADROOM = 0.99
 
 
 class Paced(int):
@@ -32,11 +35,19 @@ class Paced(int):
 
 
 class Pacer:
-    """At most `rate` starts per second, evenly spaced (no burst at the start)."""
+    """Starts evenly spaced at `rate` a second, and never more than `rate` in any window.
 
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
+    The spacing keeps the stream smooth. The window is Telegram's own rule (N messages in
+    any second) with a small margin for arrival jitter: when the event loop stalls, the
+    sleepers wake late and together, and without the window they would go out as a burst.
+    """
+
+    def __init__(self, rate: float, window: float = 1.02) -> None:
+        self.interval = 1.0 / (rate * HEADROOM)
+        self.limit = max(1, int(rate))
+        self.window = window
         self._next = 0.0
+        self._starts: deque[float] = deque()
 
     async def wait(self) -> None:
         """Take the next free slot and sleep until it comes."""
@@ -45,6 +56,15 @@ class Pacer:
         self._next = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
+        starts = self._starts
+        while True:
+            now = time.monotonic()
+            while starts and now - starts[0] >= self.window:
+                starts.popleft()
+            if len(starts) < self.limit:
+                break
+            await asyncio.sleep(self.window - (now - starts[0]))
+        starts.append(now)
 
 
 class HotlineRateLimiter(AIORateLimiter):
@@ -66,11 +86,8 @@ class HotlineRateLimiter(AIORateLimiter):
             group_time_period=60,
             max_retries=max_retries,
         )
-        # Evenly spaced sends at exactly the cap put the 31st of a second right at the edge
-        # of Telegram's window; a few milliseconds of jitter then cost a 429 and a whole
-        # second of pause. A 1.5 % margin absorbs that jitter.
-        self.free = Pacer(broadcast_rate * HEADROOM)
-        self.paid = Pacer(paid_rate * HEADROOM)
+        self.free = Pacer(broadcast_rate)
+        self.paid = Pacer(paid_rate)
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
