@@ -98,8 +98,11 @@ async def run_mode(mode: str, recipients: int, workdir: Path) -> dict[str, float
         await fake.stop()
     if os.environ.get("BENCH_DEBUG") and fake.flood_events:
         first = fake.flood_events[0][0]
-        near = [(round(c.at - first, 3), c.method, c.status, c.params.get("chat_id"))
-                for c in fake.calls if -1.2 < c.at - first < 0.05 and c.method != "getUpdates"]
+        near = [
+            (round(c.at - first, 3), c.method, c.status, c.params.get("chat_id"))
+            for c in fake.calls
+            if -1.2 < c.at - first < 0.05 and c.method != "getUpdates"
+        ]
         print(fake.flood_events[:5], *near, sep="\n")
     times = [e.at for e in fake.events if e.kind == "send" and e.chat_id != ADMIN]
     span = max(times) - min(times) if len(times) > 1 else float("nan")

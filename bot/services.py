@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.notices import NoticeRepo
 from storage.registrations import RegistrationRepo
 from storage.staff import StaffRepo
+from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Services:
     staff: StaffRepo
     notices: NoticeRepo
     roles: RoleBook
+    stats: StatsRepo
     clock: Clock = field(default_factory=Clock)
     # The broadcast engine; set by build_application (it needs the application).
     delivery: Delivery | None = None
@@ -91,6 +93,7 @@ class Services:
             staff=StaffRepo(db),
             notices=NoticeRepo(db),
             roles=RoleBook(settings.admin_ids),
+            stats=StatsRepo(db),
         )
 
 

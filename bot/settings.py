@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     broadcast_retries: int = Field(default=5, ge=1, le=50)
     # A notice due while the bot was down is still sent if it is at most this late.
     notice_grace_minutes: int = Field(default=60, ge=0, le=10080)
+    # A registration not updated for this many days is stale: counted in /stats and asked
+    # "are you still there?".
+    stale_days: int = Field(default=14, ge=1, le=365)
     # Seconds between edits of a notice's progress message.
     progress_seconds: float = Field(default=3.0, gt=0, le=300)
 

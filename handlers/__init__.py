@@ -16,6 +16,7 @@ from handlers import (
     menu,
     registration,
     staff_admin,
+    staff_tools,
 )
 
 
@@ -29,6 +30,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     common.register(app)
     content_admin.register(app)
     staff_admin.register(app)
+    staff_tools.register(app)
     broadcast.register(app)
     hotline.register(app)
     registration.register(app)

@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 CITIZEN_COMMANDS = (
     "start", "menu", "register", "my", "faq", "notices", "language", "help", "cancel", "delete",
 )  # fmt: skip
-STAFF_COMMANDS = ("broadcast", "scheduled")
-ADMIN_COMMANDS = ("staff", "grant", "revoke", "routes", "faq_export")
+STAFF_COMMANDS = ("broadcast", "scheduled", "stats", "export")
+ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
 
 
 async def set_command_menus(bot: Bot, catalog: Catalog) -> None:

@@ -14,13 +14,14 @@ from storage.models import LANGS
 # Identical on purpose: bilingual prompts, or words that are the same in both languages.
 SAME_IN_BOTH = {
     "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
-    "sched-at", "grant-done",
+    "sched-at", "grant-done", "export-col-phone",
 }  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
 NUMERIC = {
     "max", "party", "profile", "registration", "places", "drafts", "children", "ticket",
     "minutes", "rating", "count", "percent", "sent", "failed", "blocked", "left", "total",
     "cancelled", "acked", "ack", "deleted", "pending", "scope", "kk", "media", "told",
+    "registered", "people", "help", "evacuation", "new", "stale", "days", "rows",
 }  # fmt: skip
 
 

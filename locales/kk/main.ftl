@@ -444,3 +444,44 @@ revoke-done = { $user } пайдаланушысының рөлі қайтары
 staff-list =
     <b>Қызметкерлер</b> (⚙ — ADMIN_IDS ішінен):
     { $lines }
+
+## Statistics, exports, audit
+
+cmd-stats = Елдер бойынша статистика
+cmd-export = Тізімдерді жүктеп алу (CSV, XLSX)
+cmd-audit = Әрекеттер журналы
+stats-empty = Сіздің аймағыңызда әзірге тіркелген азаматтар жоқ.
+stats-country =
+    📊 <b>{ $country }</b>
+    Тіркелгені: <b>{ $registered }</b> (отбасыларымен бірге адамдар: { $people })
+    { $statuses }
+    Көмек қажет: { $help } · эвакуация: { $evacuation }
+    Соңғы 24 сағатта жаңалары: { $new } · { $days }+ күн жаңартылмағандар: { $stale }
+stats-table =
+    📊 <b>Елдер бойынша азаматтар</b>
+    { $table }
+    Тірк. — тіркеулер, Адам — отбасыларымен бірге, Көм. — көмек қажет, Эвак — эвакуация, Жаңа — 24 сағатта, Ескі — { $days }+ күн жаңартылмаған.
+stats-col-reg = Тірк.
+stats-col-people = Адам
+stats-col-help = Көм.
+stats-col-evac = Эвак
+stats-col-new = Жаңа
+stats-col-stale = Ескі
+stats-chart-title = Мәртебесі бойынша тіркелген азаматтар
+export-usage = «{ $word }» түсініксіз. Пішімі: /export [ел кодтары] [мәртебе: resident, tourist, transit, stuck, other] [қажеттілік: none, consular, accommodation, evacuation], мысалы /export AE QA stuck evacuation
+export-done = 📄 Жүктеп алу: жолдар саны — { $rows }. Файлдарда дербес деректер бар: оларды тек қызметтік арналар арқылы сақтаңыз және беріңіз.
+export-sheet = Тізім
+export-col-full_name = Аты-жөні
+export-col-phone = Телефон
+export-col-party_size = Адам саны
+export-col-children = Балалар
+export-col-country = Ел
+export-col-city = Қала
+export-col-status = Мәртебе
+export-col-needs = Қажеттіліктер
+export-col-note = Ескертпе
+export-col-updated_at = Жаңартылды (UTC)
+audit-empty = Журнал бос.
+audit-list =
+    <b>Соңғы әрекеттер</b> (уақыты, кім, не):
+    { $lines }

@@ -447,3 +447,44 @@ revoke-done = Роль пользователя { $user } отозвана.
 staff-list =
     <b>Сотрудники</b> (⚙ — из ADMIN_IDS):
     { $lines }
+
+## Statistics, exports, audit
+
+cmd-stats = Статистика по странам
+cmd-export = Выгрузка списков (CSV, XLSX)
+cmd-audit = Журнал действий
+stats-empty = В вашей зоне пока нет зарегистрированных граждан.
+stats-country =
+    📊 <b>{ $country }</b>
+    Зарегистрировано: <b>{ $registered }</b> (людей с учётом семей: { $people })
+    { $statuses }
+    Нужна помощь: { $help } · эвакуация: { $evacuation }
+    Новые за 24 часа: { $new } · не обновлялись { $days }+ дней: { $stale }
+stats-table =
+    📊 <b>Граждане по странам</b>
+    { $table }
+    Рег. — регистрации, Люди — с учётом семей, Пом. — нужна помощь, Эвак. — эвакуация, Нов. — за 24 часа, Уст. — не обновлялись { $days }+ дней.
+stats-col-reg = Рег.
+stats-col-people = Люди
+stats-col-help = Пом.
+stats-col-evac = Эвак.
+stats-col-new = Нов.
+stats-col-stale = Уст.
+stats-chart-title = Зарегистрированные граждане по статусу
+export-usage = Не понял «{ $word }». Формат: /export [коды стран] [статус: resident, tourist, transit, stuck, other] [нужды: none, consular, accommodation, evacuation], например /export AE QA stuck evacuation
+export-done = 📄 Выгрузка: строк — { $rows }. Файлы содержат персональные данные: храните и передавайте их только по служебным каналам.
+export-sheet = Список
+export-col-full_name = ФИО
+export-col-phone = Телефон
+export-col-party_size = Людей
+export-col-children = Детей
+export-col-country = Страна
+export-col-city = Город
+export-col-status = Статус
+export-col-needs = Нужды
+export-col-note = Примечание
+export-col-updated_at = Обновлено (UTC)
+audit-empty = Журнал пуст.
+audit-list =
+    <b>Последние действия</b> (время, кто, что):
+    { $lines }

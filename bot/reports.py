@@ -1,0 +1,83 @@
+"""Statistics as a table and a chart, exports as CSV and XLSX: files, no Telegram."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from storage.models import STATUSES
+from storage.stats import CountryStats
+
+STATUS_COLORS = {
+    "resident": "#4C78A8", "tourist": "#72B7B2", "transit": "#F58518", "stuck": "#E45756",
+    "other": "#BAB0AC",
+}  # fmt: skip
+
+
+def chart_png(
+    rows: Sequence[CountryStats], label: Callable[[str], str], status_label: Callable[[str], str],
+    title: str,
+) -> bytes:  # fmt: skip
+    """A horizontal stacked bar per country (registrations by status), as PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on a server
+    from matplotlib.figure import Figure
+
+    shown = list(rows[:15])[::-1]
+    fig = Figure(figsize=(8, 1.2 + 0.45 * max(1, len(shown))), dpi=100)
+    ax = fig.subplots()
+    left = [0] * len(shown)
+    names = [label(r.country) for r in shown]
+    for status in STATUSES:
+        values = [r.by_status.get(status, 0) for r in shown]
+        ax.barh(names, values, left=left, color=STATUS_COLORS[status], label=status_label(status))
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens Cyrillic correctly; semicolons for its locale."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """A workbook with one sheet: bold header, frozen first row, filters, sized columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, name in enumerate(header, start=1):
+        width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows[:500]])
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(40, width + 2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # A cell starting with = + - @ is a formula to Excel: a typed note must stay text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+        return "'" + value
+    return value

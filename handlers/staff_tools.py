@@ -1,0 +1,183 @@
+"""Staff and admin tools over the register: /stats, /export, /audit."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from datetime import timedelta
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CommandHandler
+
+from bot import countries, reports
+from bot.access import Role
+from bot.context import HotlineContext
+from bot.i18n import Markup
+from handlers.common import PRIVATE, reply
+from handlers.render import country_label
+from handlers.roles import requires
+from storage.models import NEEDS, STATUSES
+from storage.staff import audit
+
+MAX_EXPORT_ROWS = 200_000
+
+
+def _country_arg(text: str) -> str | None:
+    code = text.strip().upper()
+    if countries.get(code):
+        return code
+    found = countries.search(text)
+    return found[0] if len(found) == 1 else None
+
+
+@requires("staff")
+async def stats(update: Update, context: HotlineContext, role: Role) -> None:
+    """/stats [country]: the register per country, a table and a chart."""
+    t = context.t
+    args = context.args or []
+    wanted: list[str] = []
+    if args:
+        code = _country_arg(" ".join(args))
+        if code is None:
+            await reply(update, t("bc-country-unknown", text=" ".join(args)[:60]))
+            return
+        if not role.covers(code):
+            await reply(update, t("bc-scope-outside"))
+            return
+        wanted = [code]
+    scope = role.scope(wanted)
+    services = context.services
+    now = services.clock.now()
+    stale = services.settings.stale_days
+    rows = await services.stats.by_country(
+        scope, now - timedelta(hours=24), now - timedelta(days=stale)
+    )
+    if not rows:
+        await reply(update, t("stats-empty"))
+        return
+    if len(rows) == 1:
+        r = rows[0]
+        by_status = " · ".join(f"{t(f'status-{s}')}: {r.by_status[s]}" for s in STATUSES)
+        text = t(
+            "stats-country", country=country_label(t, r.country), registered=r.registered,
+            people=r.people, statuses=by_status, help=r.need_help, evacuation=r.evacuation,
+            new=r.new_24h, stale=r.stale, days=stale,
+        )  # fmt: skip
+    else:
+        widths = (6, 7, 7, 6, 6, 6)
+        heads = [t(f"stats-col-{c}") for c in ("reg", "people", "help", "evac", "new", "stale")]
+        fields = ("registered", "people", "need_help", "evacuation", "new_24h", "stale")
+
+        def line(first: str, values: list[Any]) -> str:
+            return f"{first:4}" + "".join(f"{v:>{w}}" for v, w in zip(values, widths, strict=True))
+
+        lines = [line("", heads)]
+        lines += [line(r.country, [getattr(r, f) for f in fields]) for r in rows]
+        lines.append(line("Σ", [sum(getattr(r, f) for r in rows) for f in fields]))
+        text = t("stats-table", table=Markup("<pre>" + html.escape("\n".join(lines)) + "</pre>"),
+                 days=stale)  # fmt: skip
+    await reply(update, text)
+    png = await asyncio.to_thread(
+        reports.chart_png, rows, lambda c: country_label(t, c).split(" ", 1)[-1][:28],
+        lambda s: t(f"status-{s}").split(" ", 1)[-1][:24], t("stats-chart-title"),
+    )  # fmt: skip
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_photo(InputFile(png, filename="stats.png"), caption=t("stats-chart-title"))
+
+
+def _export_filters(args: list[str]) -> tuple[list[str], list[str], list[str], str | None]:
+    """Countries, statuses and needs from /export arguments; the first bad word if any."""
+    codes, statuses, needs = [], [], []
+    for raw in " ".join(args).replace(",", " ").split():
+        word = raw.strip().lower()
+        if word in STATUSES:
+            statuses.append(word)
+        elif word in NEEDS:
+            needs.append(word)
+        elif countries.get(word.upper()):
+            codes.append(word.upper())
+        else:
+            return [], [], [], raw[:40]
+    return codes, statuses, needs, None
+
+
+@requires("staff")
+async def export(update: Update, context: HotlineContext, role: Role) -> None:
+    """/export [countries] [status] [needs]: CSV and XLSX of the matching registrations."""
+    t = context.t
+    codes, statuses, needs, bad = _export_filters(context.args or [])
+    if bad is not None:
+        await reply(update, t("export-usage", word=bad))
+        return
+    if any(not role.covers(c) for c in codes):
+        await reply(update, t("bc-scope-outside"))
+        return
+    scope = role.scope(codes)
+    services = context.services
+    rows: list[tuple[Any, ...]] = []
+    async for row in services.stats.export_rows(scope, statuses, needs):
+        rows.append(_manifest_row(t, row))
+        if len(rows) >= MAX_EXPORT_ROWS:
+            break
+    header = [t(f"export-col-{c}") for c in MANIFEST]
+    csv_data, xlsx_data = await asyncio.gather(
+        asyncio.to_thread(reports.csv_bytes, header, rows),
+        asyncio.to_thread(reports.xlsx_bytes, t("export-sheet"), header, rows),
+    )
+    user = update.effective_user
+    stamp = services.clock.now()
+    async with services.db.transaction() as conn:
+        await audit(
+            conn, stamp.isoformat(timespec="seconds"), user.id if user else None, "export",
+            {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
+             "needs": needs, "rows": len(rows)},
+        )  # fmt: skip
+    name = "manifest-" + stamp.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_document(InputFile(csv_data, filename=f"{name}.csv"),
+                             caption=t("export-done", rows=len(rows)))  # fmt: skip
+    await chat.send_document(InputFile(xlsx_data, filename=f"{name}.xlsx"))
+
+
+# The evacuation-manifest layout: who, how to reach them, how many, where, what they need.
+MANIFEST = (
+    "full_name", "phone", "party_size", "children", "country", "city", "status", "needs",
+    "note", "updated_at",
+)  # fmt: skip
+
+
+def _manifest_row(t: Any, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    full_name, phone, country, city, status, party, children, needs, note, updated = row
+    return (
+        full_name, phone, party, children, country, city, t(f"status-{status}"),
+        t(f"needs-{needs}"), note or "", updated.replace("T", " ")[:16],
+    )  # fmt: skip
+
+
+@requires("admin")
+async def show_audit(update: Update, context: HotlineContext, role: Role) -> None:
+    """/audit: the most recent staff and admin actions (admins)."""
+    entries = await context.services.content_repo.audit(limit=30)
+    if not entries:
+        await reply(update, context.t("audit-empty"))
+        return
+    tz = context.settings.tz
+    lines = [
+        f"{e.at.astimezone(tz):%d.%m %H:%M} · {e.actor_id or '—'} · {e.action} · "
+        + json.dumps(e.details, ensure_ascii=False)[:160]
+        for e in entries
+    ]
+    body = html.escape("\n".join(lines))
+    await reply(update, context.t("audit-list", lines=Markup(f"<pre>{body[:3800]}</pre>")))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Staff commands; `requires` refuses everyone else with "not available"."""
+    app.add_handler(CommandHandler("stats", stats, filters=PRIVATE))
+    app.add_handler(CommandHandler("export", export, filters=PRIVATE))
+    app.add_handler(CommandHandler("audit", show_audit, filters=PRIVATE))
