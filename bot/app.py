@@ -108,6 +108,8 @@ async def _post_init(app: HotlineApp) -> None:
         )
         # Started as a job: tasks of a running application are tracked and awaited on stop.
         app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
+        minutes = services.settings.fresh_check_minutes
+        app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -129,6 +131,12 @@ async def _start_delivery(context: HotlineContext) -> None:
     """Resume unfinished notices and re-arm scheduled ones."""
     if context.services.delivery is not None:
         await context.services.delivery.start()
+
+
+async def _freshness(context: HotlineContext) -> None:
+    """Ask citizens with stale registrations, in their daytime, whether they are still there."""
+    if context.services.delivery is not None:
+        await context.services.delivery.freshness_tick()
 
 
 async def _heartbeat(context: HotlineContext) -> None:

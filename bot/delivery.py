@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import schedule
+from bot import countries, schedule
 from bot.i18n import Translator
 from bot.limiter import HotlineRateLimiter, Paced
 from bot.notice_text import render
@@ -323,6 +323,12 @@ class Delivery:
         if item.op == "delete":
             await bot.delete_message(item.user_id, item.message_id or 0, rate_limit_args=Paced(3))
             return None
+        if notice.kind != "notice":
+            check = await self._check_message(item, notice)
+            if check is None:
+                return None
+            sent = await bot.send_message(item.user_id, check[0], reply_markup=check[1], **common)
+            return sent.message_id
         text = render(catalog, item.lang, notice.text(item.lang))
         markup = (
             ack_markup(catalog.format(item.lang, "btn-notice-ack"), notice.id)
@@ -355,6 +361,51 @@ class Delivery:
         else:
             message = await bot.send_message(item.user_id, text, reply_markup=markup, **common)
         return message.message_id
+
+    async def _check_message(
+        self, item: OutboxItem, notice: Notice
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        """ "Are you safe?" or "Are you still in ...?" for one recipient."""
+        t = self.services.catalog.translator(item.lang)
+        place = _place(item.lang, item.country)
+        if notice.kind == "safety":
+            if notice.audience.city:
+                place = f"{notice.audience.city}, {place}"
+            buttons = [("btn-safe", "safe"), ("btn-need-help", "help")]
+            text = t("safety-question", place=place)
+            prefix = "sf"
+        else:
+            reg = await self.services.registrations.get(item.user_id)
+            if reg is None or not reg.active:
+                return None
+            text = t("fresh-question", place=f"{reg.city}, {_place(item.lang, reg.country)}")
+            buttons = [("btn-still-here", "here"), ("btn-moved", "moved"), ("btn-home", "home")]
+            prefix = "fr"
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t(k), callback_data=f"{prefix}:{notice.id}:{v}")]
+                for k, v in buttons
+            ]
+        )
+        return text, markup
+
+    async def freshness_tick(self) -> int:
+        """Ask stale citizens whose local time is daytime whether they are still there."""
+        now = self.clock.now()
+        stale_before = now - timedelta(days=self.settings.stale_days)
+        fresh_id = await self.repo.fresh_notice(now)
+        waiting = await self.repo.stale_countries(stale_before, fresh_id)
+        start, end = self.settings.fresh_hours.split("-")
+        home = self.settings.tz
+        local = {
+            c: now.astimezone(schedule.country_zone(c, home)).strftime("%H:%M") for c in waiting
+        }
+        daytime = [c for c in waiting if start <= local[c] < end]
+        queued = await self.repo.queue_fresh(fresh_id, daytime, stale_before, now)
+        if queued:
+            log.info("freshness: %s citizens asked in %s countries", queued, len(daytime))
+            self.wake()
+        return queued
 
     # ---- progress -------------------------------------------------------------------------
 
@@ -436,6 +487,16 @@ class Delivery:
         """The progress message while sending; the report once done."""
         done = p.sent + p.failed + p.blocked + p.cancelled
         busy = p.pending > 0
+        if notice.kind == "safety":
+            text = t(
+                "safety-progress", id=str(notice.id), total=p.total, sent=p.sent, safe=p.safe,
+                help=p.help, silent=p.sent - p.safe - p.help, left=p.pending,
+                blocked=p.blocked + p.failed,
+            )  # fmt: skip
+            stop = [
+                [InlineKeyboardButton(t("btn-notice-cancel"), callback_data=f"nt:x:{notice.id}")]
+            ]
+            return text, InlineKeyboardMarkup(stop) if busy and notice.state == "active" else None
         if notice.state == "active" and busy:
             share = done / p.total if p.total else 0.0
             filled = round(share * 20)
@@ -475,6 +536,11 @@ class Delivery:
         t = await self._author_t(notice)
         with contextlib.suppress(TelegramError):
             await self.app.bot.send_message(notice.author_id, t(key, id=str(notice.id), **args))
+
+
+def _place(lang: str, code: str) -> str:
+    country = countries.get(code)
+    return f"{countries.flag(code)} {country.name(lang)}" if country else code
 
 
 def _rate(samples: deque[tuple[float, int]]) -> float | None:

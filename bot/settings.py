@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # A registration not updated for this many days is stale: counted in /stats and asked
     # "are you still there?".
     stale_days: int = Field(default=14, ge=1, le=365)
+    # "Are you still there?" goes out only in this local daytime window of the country.
+    fresh_hours: str = "10:00-20:00"
+    # How often the bot looks for stale registrations to ask about.
+    fresh_check_minutes: int = Field(default=30, ge=1, le=1440)
     # Seconds between edits of a notice's progress message.
     progress_seconds: float = Field(default=3.0, gt=0, le=300)
 
@@ -114,6 +118,13 @@ class Settings(BaseSettings):
         if self.broadcast_rate > 30 and not self.paid_broadcasts:
             raise ValueError("BROADCAST_RATE above 30/s needs PAID_BROADCASTS=true")
         return self
+
+    @field_validator("fresh_hours")
+    @classmethod
+    def _fresh_hours(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("FRESH_HOURS must look like 10:00-20:00")
+        return value
 
     @field_validator("working_hours")
     @classmethod

@@ -15,6 +15,7 @@ from handlers import (
     hotline,
     menu,
     registration,
+    safety,
     staff_admin,
     staff_tools,
 )
@@ -34,6 +35,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     broadcast.register(app)
     hotline.register(app)
     registration.register(app)
+    safety.register(app)
     menu.register(app)
     faq.register(app)
     fallback.register(app)

@@ -190,6 +190,26 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
         await reply(update, text)
 
 
+async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ticket | None:
+    """A citizen answered "I need help" to a safety check: their ticket, flagged urgent.
+
+    None when no staff chat can take it (the caller flags the registration instead).
+    """
+    reg = await context.services.registrations.get(user_id)
+    staff_chat = staff_chat_for(context, reg)
+    if staff_chat is None:
+        return None
+    ticket, _ = await context.services.tickets.open_for(user_id, staff_chat)
+    thread = ticket.thread_id or await _open_topic(context, ticket, tg_name, reg)
+    await context.bot.send_message(
+        staff_chat,
+        staff_t(context)("staff-safety-help", ticket=ticket.id),
+        message_thread_id=thread,
+    )
+    await context.services.tickets.touch(ticket.id, "citizen")
+    return ticket
+
+
 def staff_chat_for(context: HotlineContext, reg: Registration | None) -> int | None:
     """The mission group of the citizen's registered country, else the central group."""
     if reg is not None and reg.country in context.services.route_map:

@@ -244,6 +244,22 @@ async def begin(update: Update, context: HotlineContext) -> State:
     return await go(update, context, "country")
 
 
+async def fresh_moved(update: Update, context: HotlineContext) -> State:
+    """ "I moved" under "Are you still in ...?": record it, then update the place."""
+    arg = callback_arg(update, "fr:") or ""
+    user = update.effective_user
+    notice_id = arg.split(":")[0]
+    if user is None or not notice_id.isdigit():
+        await refuse_button(update, context)
+        return END
+    services = context.services
+    notice = await services.notices.answer(int(notice_id), user.id, "moved", services.clock.now())
+    if notice is None or notice.kind != "fresh":
+        await refuse_button(update, context)
+        return END
+    return await begin(update, context)
+
+
 async def begin_edit(update: Update, context: HotlineContext) -> State:
     """e:<field> from 'My registration': change one field, then confirm."""
     field = callback_arg(update, "e:")
@@ -651,6 +667,7 @@ def build() -> ConversationHandler[Any]:
                 CommandHandler("register", begin, filters=PRIVATE),
                 pattern(begin, pattern=r"^m:reg$"),
                 pattern(begin_edit, pattern=r"^e:"),
+                pattern(fresh_moved, pattern=r"^fr:\d{1,12}:moved$"),
             ],
             states=states,
             fallbacks=[

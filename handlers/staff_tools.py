@@ -24,7 +24,7 @@ from storage.staff import audit
 MAX_EXPORT_ROWS = 200_000
 
 
-def _country_arg(text: str) -> str | None:
+def country_arg(text: str) -> str | None:
     code = text.strip().upper()
     if countries.get(code):
         return code
@@ -39,7 +39,7 @@ async def stats(update: Update, context: HotlineContext, role: Role) -> None:
     args = context.args or []
     wanted: list[str] = []
     if args:
-        code = _country_arg(" ".join(args))
+        code = country_arg(" ".join(args))
         if code is None:
             await reply(update, t("bc-country-unknown", text=" ".join(args)[:60]))
             return
@@ -65,6 +65,10 @@ async def stats(update: Update, context: HotlineContext, role: Role) -> None:
             people=r.people, statuses=by_status, help=r.need_help, evacuation=r.evacuation,
             new=r.new_24h, stale=r.stale, days=stale,
         )  # fmt: skip
+        checks = await services.notices.latest_safety([r.country])
+        if r.country in checks:
+            safe, help_, silent = checks[r.country]
+            text += "\n" + t("stats-safety", safe=safe, help=help_, silent=silent)
     else:
         widths = (6, 7, 7, 6, 6, 6)
         heads = [t(f"stats-col-{c}") for c in ("reg", "people", "help", "evac", "new", "stale")]

@@ -19,7 +19,7 @@ OutcomeKind = Literal["sent", "done", "retry", "requeue", "failed", "blocked"]
 _NOTICE_COLUMNS = (
     "id, author_id, countries, statuses, needs, text_ru, text_kk, media_kind, media_file_id,"
     " ack, schedule, tz_mode, wall_time, until_date, next_run, fill_at, state, version,"
-    " missed_runs, progress_chat, progress_msg, created_at, finished_at"
+    " missed_runs, progress_chat, progress_msg, created_at, finished_at, kind, city"
 )
 
 
@@ -34,6 +34,7 @@ class Audience:
     countries: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    city: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class NoticeDraft:
     tz_mode: TzMode = "astana"
     wall_time: str | None = None
     until_date: str | None = None
+    kind: str = "notice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class Notice:
     progress_msg: int | None
     created_at: datetime
     finished_at: datetime | None
+    kind: str = "notice"
 
     def text(self, lang: str) -> str:
         """The text for a recipient of this language."""
@@ -95,6 +98,7 @@ class OutboxItem:
     lang: str
     attempts: int
     message_id: int | None
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,9 @@ class Progress:
     edits_pending: int = 0
     deletes_pending: int = 0
     deleted: int = 0
+    # Answers to a safety check.
+    safe: int = 0
+    help: int = 0
 
     @property
     def total(self) -> int:
@@ -134,7 +141,7 @@ def _notice(row: Any) -> Notice:
     return Notice(
         id=row[0],
         author_id=row[1],
-        audience=Audience(_codes(row[2]), _codes(row[3]), _codes(row[4])),
+        audience=Audience(_codes(row[2]), _codes(row[3]), _codes(row[4]), row[24]),
         text_ru=row[5],
         text_kk=row[6],
         media_kind=row[7],
@@ -153,6 +160,7 @@ def _notice(row: Any) -> Notice:
         progress_msg=row[20],
         created_at=from_iso(row[21]),
         finished_at=from_iso(row[22]) if row[22] else None,
+        kind=row[23],
     )
 
 
@@ -168,6 +176,9 @@ def _audience_sql(
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
+    if audience.city:
+        clauses.append("r.city = ? COLLATE NOCASE")
+        params.append(audience.city)
     return " AND ".join(clauses), params
 
 
@@ -227,18 +238,19 @@ class NoticeRepo:
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, countries, statuses, needs, text_ru, text_kk,"
                 " media_kind, media_file_id, ack, schedule, tz_mode, wall_time, until_date,"
-                " next_run, fill_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " next_run, fill_at, created_at, updated_at, kind, city)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     author_id, ",".join(aud.countries), ",".join(aud.statuses),
                     ",".join(aud.needs), draft.text_ru, draft.text_kk, draft.media_kind,
                     draft.media_file_id, int(draft.ack), draft.schedule, draft.tz_mode,
                     draft.wall_time, draft.until_date, next_run, to_iso(fill_at), stamp, stamp,
+                    draft.kind, aud.city,
                 ),
             )  # fmt: skip
             notice_id = int(cur.lastrowid or 0)
             await audit(
-                conn, stamp, author_id, "notice.create",
+                conn, stamp, author_id, f"{draft.kind}.create",
                 {"notice": notice_id, "countries": list(aud.countries) or "all",
                  "statuses": list(aud.statuses), "needs": list(aud.needs),
                  "schedule": draft.schedule, "tz": draft.tz_mode, "when": draft.wall_time,
@@ -353,7 +365,8 @@ class NoticeRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE notices SET state = 'done', finished_at = ?, updated_at = ?"
-                " WHERE id = ? AND state = 'active' AND next_run IS NULL AND NOT EXISTS"
+                " WHERE id = ? AND state = 'active' AND next_run IS NULL AND kind != 'fresh'"
+                " AND NOT EXISTS"
                 " (SELECT 1 FROM outbox WHERE notice_id = ? AND op = 'send'"
                 " AND state = 'pending')",
                 (stamp, stamp, notice_id, notice_id),
@@ -451,8 +464,8 @@ class NoticeRepo:
         """Pending items due by `now`, oldest first, leaving out those already in hand."""
         exclude = set(skip)
         rows = await self.db.fetchall(
-            "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id FROM outbox"
-            " WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country"
+            " FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             (to_iso(now), limit + len(exclude)),
         )
         items = [OutboxItem(*r) for r in rows if r[0] not in exclude]
@@ -518,15 +531,17 @@ class NoticeRepo:
     async def progress(self, notice_id: int) -> Progress:
         """Counts by state, acknowledgements and pending edits or deletions."""
         rows = await self.db.fetchall(
-            "SELECT op, state, count(*), count(acked_at) FROM outbox WHERE notice_id = ?"
-            " GROUP BY op, state",
+            "SELECT op, state, count(*), count(acked_at), sum(answer = 'safe'),"
+            " sum(answer = 'help') FROM outbox WHERE notice_id = ? GROUP BY op, state",
             (notice_id,),
         )
         counts: dict[str, int] = {}
-        for op, state, n, acked in rows:
+        for op, state, n, acked, safe, help_ in rows:
             if op == "send":
                 counts[state] = counts.get(state, 0) + n
                 counts["acked"] = counts.get("acked", 0) + acked
+                counts["safe"] = counts.get("safe", 0) + (safe or 0)
+                counts["help"] = counts.get("help", 0) + (help_ or 0)
             elif state == "pending":
                 key = "edits_pending" if op == "edit" else "deletes_pending"
                 counts[key] = counts.get(key, 0) + n
@@ -538,6 +553,7 @@ class NoticeRepo:
         """Active notices with no occurrence left: done once their outbox drains."""
         rows = await self.db.fetchall(
             "SELECT id FROM notices WHERE state = 'active' AND next_run IS NULL"
+            " AND kind != 'fresh'"
         )
         return [r[0] for r in rows]
 
@@ -565,11 +581,90 @@ class NoticeRepo:
             await conn.execute("UPDATE outbox SET acked_at = ? WHERE id = ?", (stamp, row[0]))
             return True
 
+    async def answer(
+        self, notice_id: int, user_id: int, answer: str, now: datetime | None = None
+    ) -> Notice | None:
+        """Record a recipient's answer to a safety check or freshness ping; None if not theirs."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET answer = ?, answered_at = ? WHERE id = (SELECT id FROM outbox"
+                " WHERE notice_id = ? AND user_id = ? AND op = 'send' AND state = 'sent'"
+                " ORDER BY id DESC LIMIT 1)",
+                (answer, stamp, notice_id, user_id),
+            )
+            if cur.rowcount == 0:
+                return None
+        return await self.get(notice_id)
+
+    async def latest_safety(
+        self, countries: Iterable[str] | None
+    ) -> dict[str, tuple[int, int, int]]:
+        """Per country, the latest safety check's (safe, need help, no answer) counts."""
+        rows = await self.db.fetchall(
+            "SELECT o.country, sum(o.answer = 'safe'), sum(o.answer = 'help'),"
+            " sum(o.answer IS NULL) FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
+            " (SELECT max(n.id) FROM notices n WHERE n.kind = 'safety'"
+            " AND instr(',' || n.countries || ',', ',' || o.country || ',') > 0)"
+            " GROUP BY o.country"
+        )
+        wanted = set(countries) if countries is not None else None
+        return {
+            r[0]: (r[1] or 0, r[2] or 0, r[3] or 0)
+            for r in rows if wanted is None or r[0] in wanted
+        }  # fmt: skip
+
+    async def fresh_notice(self, now: datetime | None = None) -> int:
+        """The id of the system notice that carries freshness pings (created once)."""
+        row = await self.db.fetchone("SELECT id FROM notices WHERE kind = 'fresh' LIMIT 1")
+        if row is not None:
+            return int(row[0])
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO notices (author_id, text_ru, schedule, state, created_at,"
+                " updated_at, kind) VALUES (0, '', 'now', 'active', ?, ?, 'fresh')",
+                (stamp, stamp),
+            )
+            return int(cur.lastrowid or 0)
+
+    async def stale_countries(self, stale_before: datetime, fresh_id: int) -> list[str]:
+        """Countries with stale registrations not asked since they went stale."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT r.country FROM registrations r JOIN citizens c USING (user_id)"
+            " WHERE r.active = 1 AND c.blocked_at IS NULL AND r.updated_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
+            " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+            (to_iso(stale_before), fresh_id),
+        )
+        return sorted(r[0] for r in rows)
+
+    async def queue_fresh(
+        self, fresh_id: int, countries: Sequence[str], stale_before: datetime, now: datetime
+    ) -> int:
+        """Queue "are you still there?" for stale citizens of these countries, once each."""
+        if not countries:
+            return 0
+        marks = ",".join("?" * len(countries))
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                " due_at) SELECT ?, r.updated_at, r.user_id, 'send', c.lang, r.country, ?"
+                " FROM registrations r JOIN citizens c USING (user_id) WHERE r.active = 1"
+                f" AND c.blocked_at IS NULL AND r.updated_at < ? AND r.country IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
+                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+                (fresh_id, stamp, to_iso(stale_before), *countries, fresh_id),
+            )
+            return cur.rowcount
+
     async def recent_for(self, user_id: int, limit: int = 5) -> list[Notice]:
         """Notices delivered to this citizen, newest first, recalled ones left out."""
         rows = await self.db.fetchall(
             f"SELECT {', '.join('n.' + c.strip() for c in _NOTICE_COLUMNS.split(','))}"
-            " FROM notices n WHERE n.state != 'recalled' AND n.id IN (SELECT notice_id"
+            " FROM notices n WHERE n.state != 'recalled' AND n.kind = 'notice'"
+            " AND n.id IN (SELECT notice_id"
             " FROM outbox WHERE user_id = ? AND op = 'send' AND state = 'sent')"
             " ORDER BY n.id DESC LIMIT ?",
             (user_id, limit),
@@ -580,7 +675,7 @@ class NoticeRepo:
         """Notices sent to everyone in a country (no status or needs filter), newest first."""
         rows = await self.db.fetchall(
             f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE state IN ('active', 'done')"
-            " AND statuses = '' AND needs = ''"
+            " AND kind = 'notice' AND statuses = '' AND needs = ''"
             " AND (countries = '' OR instr(',' || countries || ',', ?) > 0)"
             " AND EXISTS (SELECT 1 FROM outbox WHERE notice_id = notices.id AND op = 'send'"
             " AND state = 'sent') ORDER BY id DESC LIMIT ?",

@@ -103,6 +103,45 @@ class RegistrationRepo:
             **values,
         )
 
+    async def confirm(self, user_id: int, now: datetime | None = None) -> bool:
+        """The citizen says they are still where they registered: fresh again."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE registrations SET updated_at = ? WHERE user_id = ? AND active = 1",
+                (stamp, user_id),
+            )
+            return cur.rowcount == 1
+
+    async def flag_help(self, user_id: int, now: datetime | None = None) -> bool:
+        """The citizen asked for help in a safety check and no hotline took it."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE registrations SET needs = CASE needs WHEN 'none' THEN 'consular'"
+                " ELSE needs END, note = trim(coalesce(note, '') || ' [SOS ' || ? || ']'),"
+                " updated_at = ? WHERE user_id = ?",
+                (stamp[:16], stamp, user_id),
+            )
+            return cur.rowcount == 1
+
+    async def close(self, user_id: int, now: datetime | None = None) -> bool:
+        """The citizen is back home: kept as history, no longer targeted or counted."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE registrations SET active = 0, updated_at = ? WHERE user_id = ?"
+                " AND active = 1",
+                (stamp, user_id),
+            )
+            if cur.rowcount == 1:
+                await conn.execute(
+                    "INSERT INTO place_history (user_id, country, city, status, recorded_at)"
+                    " VALUES (?, 'KZ', '', 'home', ?)",
+                    (user_id, stamp),
+                )
+            return cur.rowcount == 1
+
     async def places(self, user_id: int) -> list[Place]:
         """The citizen's place history, oldest first."""
         rows = await self.db.fetchall(

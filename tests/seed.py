@@ -20,6 +20,7 @@ class Person:
     lang: str = "ru"
     city: str = "Dubai"
     party: int = 1
+    updated: str | None = None  # ISO time of the last update, default now
 
 
 async def seed(db_path: Path, people: list[Person]) -> None:
@@ -40,7 +41,8 @@ async def seed(db_path: Path, people: list[Person]) -> None:
                 " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?)",
                 [
                     (p.user_id, f"Citizen {p.user_id}", p.country, p.city, p.status, p.party,
-                     f"+7701{p.user_id % 10_000_000:07d}", p.needs, stamp, stamp)
+                     f"+7701{p.user_id % 10_000_000:07d}", p.needs, p.updated or stamp,
+                     p.updated or stamp)
                     for p in people
                 ],
             )  # fmt: skip

@@ -21,7 +21,8 @@ NUMERIC = {
     "max", "party", "profile", "registration", "places", "drafts", "children", "ticket",
     "minutes", "rating", "count", "percent", "sent", "failed", "blocked", "left", "total",
     "cancelled", "acked", "ack", "deleted", "pending", "scope", "kk", "media", "told",
-    "registered", "people", "help", "evacuation", "new", "stale", "days", "rows",
+    "registered", "people", "help", "evacuation", "new", "stale", "days", "rows", "safe",
+    "silent",
 }  # fmt: skip
 
 
