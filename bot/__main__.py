@@ -9,13 +9,17 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.logs import setup_logging
 from bot.settings import Settings
+from storage.citizens import CitizenRepo
 from storage.db import Database, DatabaseError
+from storage.models import to_iso
+from storage.staff import audit
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
@@ -37,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     backup = sub.add_parser("backup", help="copy the live database to PATH (online backup)")
     backup.add_argument("path", type=Path)
+    purge = sub.add_parser(
+        "purge", help="erase citizens whose registration is closed or untouched for N days"
+    )
+    purge.add_argument("--inactive-days", type=int, default=PURGE_DEFAULT_DAYS, metavar="N",
+                       help=f"days without an update (default {PURGE_DEFAULT_DAYS})")  # fmt: skip
+    purge.add_argument("--dry-run", action="store_true", help="count, erase nothing")
     faq = sub.add_parser("faq", help="FAQ tools for staff")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     ask = faq_sub.add_parser("ask", help="print the best FAQ entries for a question, with scores")
@@ -63,6 +73,32 @@ async def _migrate(settings: Settings) -> None:
         print(f"database {settings.database_path} at schema v{await db.user_version()}")  # noqa: T201
     finally:
         await db.close()
+
+
+# Half a year: long after any evacuation, short enough not to keep data "just in case".
+PURGE_DEFAULT_DAYS = 180
+
+
+async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
+    if days < 1:
+        raise ConfigError("--inactive-days must be at least 1")
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        repo = CitizenRepo(db)
+        now = datetime.now(UTC)
+        users = await repo.inactive(now - timedelta(days=days))
+        if not dry_run:
+            for user_id in users:
+                await repo.erase(user_id)
+            async with db.transaction() as conn:
+                await audit(
+                    conn, to_iso(now), None, "purge", {"days": days, "citizens": len(users)}
+                )
+    finally:
+        await db.close()
+    verb = "would erase" if dry_run else "erased"
+    print(f"{verb} {len(users)} citizens inactive for {days}+ days")  # noqa: T201
 
 
 async def _backup(settings: Settings, target: Path) -> None:
@@ -149,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _health(settings)
         elif command == "backup":
             asyncio.run(_backup(settings, args.path))
+        elif command == "purge":
+            asyncio.run(_purge(settings, args.inactive_days, args.dry_run))
         else:
             asyncio.run(_run(settings))
     except (ConfigError, DatabaseError) as exc:

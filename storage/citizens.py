@@ -84,6 +84,21 @@ class CitizenRepo:
         )
         return bool(row and row[0])
 
+    async def inactive(self, before: datetime) -> list[int]:
+        """Citizens whose registration (or, without one, profile) is untouched since `before`.
+
+        Staff and citizens with an open hotline ticket are never included.
+        """
+        rows = await self.db.fetchall(
+            "SELECT c.user_id FROM citizens c LEFT JOIN registrations r USING (user_id)"
+            " WHERE coalesce(r.updated_at, c.updated_at) < ?"
+            " AND c.user_id NOT IN (SELECT user_id FROM staff)"
+            " AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.user_id = c.user_id"
+            " AND t.status = 'open') ORDER BY c.user_id",
+            (to_iso(before),),
+        )
+        return [r[0] for r in rows]
+
     async def erase(self, user_id: int) -> ErasureReport:
         """Delete every row that mentions the citizen, in one transaction."""
         async with self.db.transaction() as conn:
@@ -95,6 +110,12 @@ class CitizenRepo:
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
             # Delivery rows of notices (which copy went to whom, acknowledgements).
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+            # The audit log keeps what staff did, never whom it concerned once erased.
+            await conn.execute(
+                "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
+                " WHERE json_valid(details) AND json_extract(details, '$.user_id') = ?",
+                (user_id,),
+            )
             convs = await conn.execute(
                 "DELETE FROM conversation_states WHERE EXISTS"
                 " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",

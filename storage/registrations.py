@@ -55,6 +55,13 @@ class RegistrationRepo:
         stamp = to_iso(now or utcnow())
         values = asdict(reg)
         async with self.db.transaction() as conn:
+            # A `purge` run by another process may have erased a citizen this process still
+            # holds in its cache; the registration must not fail on the missing row.
+            await conn.execute(
+                "INSERT OR IGNORE INTO citizens (user_id, lang, consent_at, created_at,"
+                " updated_at) VALUES (?, 'ru', ?, ?, ?)",
+                (user_id, stamp, stamp, stamp),
+            )
             async with conn.execute(
                 "SELECT country, city, status, created_at FROM registrations WHERE user_id = ?",
                 (user_id,),
