@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -263,6 +263,20 @@ class Delivery:
             finally:
                 self.in_hand.discard(item.id)
 
+    @contextlib.asynccontextmanager
+    async def _slot(self, chat_id: int) -> AsyncIterator[None]:
+        """A broadcast slot from the limiter for one call, given back when it ends."""
+        limiter = self.app.bot.rate_limiter
+        if not isinstance(limiter, HotlineRateLimiter):
+            yield
+            return
+        paid = self.settings.paid_broadcasts
+        await limiter.acquire(chat_id, paid)
+        try:
+            yield
+        finally:
+            limiter.release(paid)
+
     async def _notice(self, notice_id: int) -> Notice | None:
         notice = self._notices.get(notice_id)
         if notice is None:
@@ -279,13 +293,11 @@ class Delivery:
             # Cancelled or recalled while the item waited in memory: the database already
             # withdrew it.
             return None
-        limiter = self.app.bot.rate_limiter
-        if isinstance(limiter, HotlineRateLimiter):
-            await limiter.acquire(item.user_id, self.settings.paid_broadcasts)
-        if item.op == "send" and item.notice_id in self._stopped:
-            return None
         try:
-            message_id = await self._call(item, notice)
+            async with self._slot(item.user_id):
+                if item.op == "send" and item.notice_id in self._stopped:
+                    return None
+                message_id = await self._call(item, notice)
         except RetryAfter:
             # The limiter already waited and retried; put it back without counting.
             return Outcome(item.id, "requeue", due_at=self.clock.now(), error="retry_after")
@@ -414,15 +426,10 @@ class Delivery:
         progress = await self.repo.progress(notice.id)
         t = await self._author_t(notice)
         text, markup = self.progress_view(t, notice, progress, None)
-        limiter = self.app.bot.rate_limiter
-        if isinstance(limiter, HotlineRateLimiter):
-            await limiter.acquire(
-                notice.progress_chat or notice.author_id, self.settings.paid_broadcasts
-            )
+        chat_id = notice.progress_chat or notice.author_id
         try:
-            message = await self.app.bot.send_message(
-                notice.progress_chat or notice.author_id, text, reply_markup=markup
-            )
+            async with self._slot(chat_id):
+                message = await self.app.bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramError as exc:
             log.warning("notice %s: cannot post progress: %s", notice.id, type(exc).__name__)
             return
@@ -465,13 +472,11 @@ class Delivery:
         if text != watch.text and notice.progress_chat and notice.progress_msg:
             # The edit takes a broadcast slot: counted in the overall rate like a notice,
             # it would otherwise push a send at the cap over Telegram's limit.
-            limiter = self.app.bot.rate_limiter
-            if isinstance(limiter, HotlineRateLimiter):
-                await limiter.acquire(notice.progress_chat, self.settings.paid_broadcasts)
             try:
-                await self.app.bot.edit_message_text(
-                    text, notice.progress_chat, notice.progress_msg, reply_markup=markup
-                )
+                async with self._slot(notice.progress_chat):
+                    await self.app.bot.edit_message_text(
+                        text, notice.progress_chat, notice.progress_msg, reply_markup=markup
+                    )
             except BadRequest as exc:
                 if "not modified" not in exc.message:
                     log.warning("notice %s: progress edit refused", notice_id)

@@ -35,36 +35,46 @@ class Paced(int):
 
 
 class Pacer:
-    """Starts evenly spaced at `rate` a second, and never more than `rate` in any window.
+    """Starts evenly spaced at `rate` a second, and never more than `rate` in any second.
 
-    The spacing keeps the stream smooth. The window is Telegram's own rule (N messages in
-    any second) with a small margin for arrival jitter: when the event loop stalls, the
-    sleepers wake late and together, and without the window they would go out as a burst.
+    Telegram counts a message in the second after it arrives. A request arrives somewhere
+    between its start and its response, so a send is counted here from its start until a
+    second after its response: a superset of what the server counts at any moment. The
+    spacing alone is not enough: when the event loop stalls, requests started on time reach
+    the server late and together, and a window over start times would let the next ones
+    through into the same second.
     """
 
-    def __init__(self, rate: float, window: float = 1.02) -> None:
+    def __init__(self, rate: float, window: float = 1.0) -> None:
         self.interval = 1.0 / (rate * HEADROOM)
         self.limit = max(1, int(rate))
         self.window = window
         self._next = 0.0
-        self._starts: deque[float] = deque()
+        self.inflight = 0
+        # Response times, in order: each holds a place in the window for one second.
+        self._ends: deque[float] = deque()
 
     async def wait(self) -> None:
-        """Take the next free slot and sleep until it comes."""
+        """Take the next free slot, sleep until it comes; call `done` when the call ends."""
         now = time.monotonic()
         slot = max(now, self._next)
         self._next = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
-        starts = self._starts
+        ends = self._ends
         while True:
             now = time.monotonic()
-            while starts and now - starts[0] >= self.window:
-                starts.popleft()
-            if len(starts) < self.limit:
+            while ends and now - ends[0] >= self.window:
+                ends.popleft()
+            if self.inflight + len(ends) < self.limit:
                 break
-            await asyncio.sleep(self.window - (now - starts[0]))
-        starts.append(now)
+            await asyncio.sleep(self.window - (now - ends[0]) if ends else 0.005)
+        self.inflight += 1
+
+    def done(self) -> None:
+        """The call that took a slot has its answer."""
+        self.inflight -= 1
+        self._ends.append(time.monotonic())
 
 
 class HotlineRateLimiter(AIORateLimiter):
@@ -107,6 +117,10 @@ class HotlineRateLimiter(AIORateLimiter):
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    def release(self, paid: bool) -> None:
+        """The call that `acquire` let through has finished (answered or failed)."""
+        (self.paid if paid else self.free).done()
+
     async def acquire(self, chat_id: int, paid: bool) -> None:
         """Wait for a broadcast slot: the chat's second, then the overall rate, then no pause."""
         await self._chat_gate(chat_id)
@@ -118,6 +132,7 @@ class HotlineRateLimiter(AIORateLimiter):
             # ends would send every waiting worker at once, a burst that earns the next 429.
             if time.monotonic() >= self.pause_until:
                 return
+            pacer.done()
 
     async def process_request(
         self,
@@ -137,9 +152,11 @@ class HotlineRateLimiter(AIORateLimiter):
         async def guarded(*a: Any, **kw: Any) -> JSON:
             nonlocal attempts
             attempts += 1
-            if paced and attempts > 1 and isinstance(chat_id, int):
+            retry = paced and attempts > 1 and isinstance(chat_id, int)
+            paid = bool(data.get("allow_paid_broadcast"))
+            if retry:
                 # AIORateLimiter's retry after a 429 needs a slot like any other send.
-                await self.acquire(chat_id, bool(data.get("allow_paid_broadcast")))
+                await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
             await self._paused()
             try:
                 return await callback(*a, **kw)
@@ -150,6 +167,9 @@ class HotlineRateLimiter(AIORateLimiter):
                 until = time.monotonic() + seconds
                 self.pause_until = max(self.pause_until, until)
                 raise
+            finally:
+                if retry:
+                    self.release(paid)
 
         return await super().process_request(
             guarded,

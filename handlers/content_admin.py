@@ -9,11 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import content
+from bot.access import Role
 from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
 from bot.i18n import Markup
 from handlers.common import PRIVATE, answer_query, callback_arg, reply
-from handlers.roles import admins, not_available
+from handlers.roles import admins, not_available, requires
 
 MAX_PROBLEMS_SHOWN = 15
 MAX_UPLOAD = 1_000_000
@@ -82,7 +83,8 @@ async def upload(update: Update, context: HotlineContext) -> None:
     await reply(update, summary, reply_markup=markup)
 
 
-async def confirm(update: Update, context: HotlineContext) -> None:
+@requires("admin")
+async def confirm(update: Update, context: HotlineContext, role: Role) -> None:
     """ca:yes applies the pending upload (after the commit, it goes live); ca:no drops it."""
     verdict = callback_arg(update, "ca:")
     user = update.effective_user

@@ -1,0 +1,157 @@
+"""The register at 100,000 citizens: /stats, audience selection, export, and bot memory.
+
+Seeds N citizens across the region's countries, then measures in this process (the same
+repository code the bot runs): the /stats query, counting and selecting one country's
+audience, and a one-country export (rows + CSV + XLSX). Then the bot runs as a process
+against the fake Bot API on that database while an admin asks for /stats and /export of
+the largest country; prints the time to each answer and the bot's peak RSS.
+
+    .venv/bin/python -m bench.scale [--citizens 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import reports
+from bot.countries import REGION
+from storage.db import Database
+from storage.models import NEEDS, STATUSES
+from storage.notices import Audience, NoticeRepo
+from storage.stats import StatsRepo
+from tests.fakebot import TEST_TOKEN, FakeBotApi
+from tests.seed import Person, seed
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = 900001
+
+
+def population(n: int) -> list[Person]:
+    """Citizens spread over the region, skewed like a real register (a few big countries)."""
+    rng = random.Random(7)
+    weights = [1 / (i + 1) for i in range(len(REGION))]
+    now = datetime.now(UTC)
+    people = []
+    for i in range(n):
+        updated = (now - timedelta(days=rng.randint(0, 40))).isoformat(timespec="seconds")
+        people.append(Person(
+            1_000_000 + i, rng.choices(REGION, weights)[0], rng.choice(STATUSES),
+            rng.choice(NEEDS), "kk" if i % 3 == 0 else "ru", f"City {i % 50}",
+            rng.randint(1, 5), updated,
+        ))  # fmt: skip
+    return people
+
+
+async def timed(label: str, runs: int, coro_factory: object) -> float:
+    """Median wall time of `runs` calls, in ms, printed."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await coro_factory()  # type: ignore[operator]
+        samples.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(samples)
+    print(f"{label}: median {median:.1f} ms over {runs} runs")
+    return median
+
+
+async def in_process(db_path: Path) -> str:
+    """Repository timings; returns the largest country."""
+    db = Database(db_path)
+    await db.open()
+    stats, notices = StatsRepo(db), NoticeRepo(db)
+    now = datetime.now(UTC)
+    rows = await stats.by_country(None, now - timedelta(hours=24), now - timedelta(days=14))
+    biggest = rows[0].country
+
+    async def stats_all() -> None:
+        await stats.by_country(None, now - timedelta(hours=24), now - timedelta(days=14))
+
+    async def audience() -> None:
+        await notices.audience_count(Audience(countries=(biggest,)))
+
+    async def selection() -> None:
+        await db.fetchall(
+            "SELECT r.user_id, c.lang FROM registrations r JOIN citizens c USING (user_id)"
+            " WHERE r.active = 1 AND c.blocked_at IS NULL AND r.country = ?",
+            (biggest,),
+        )
+
+    async def export() -> None:
+        got = [row async for row in stats.export_rows([biggest])]
+        header = [f"c{i}" for i in range(10)]
+        await asyncio.to_thread(reports.csv_bytes, header, got)
+        await asyncio.to_thread(reports.xlsx_bytes, "x", header, got)
+
+    await timed("/stats query, all countries", 20, stats_all)
+    await timed(f"audience count, one country ({biggest}, {rows[0].registered})", 20, audience)
+    await timed(f"audience selection (ids + language), {biggest}", 20, selection)
+    await timed(f"export {biggest} ({rows[0].registered} rows: query + CSV + XLSX)", 3, export)
+    await db.close()
+    return biggest
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a live process (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def with_bot(db_path: Path, biggest: str) -> None:
+    """The bot as a process: time to answer /stats and /export, then its peak RSS."""
+    fake = FakeBotApi()
+    await fake.start()
+    admin = fake.user(ADMIN)
+    env = {
+        "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "BOT_TOKEN": TEST_TOKEN,
+        "BOT_API_BASE_URL": fake.base_url, "POLL_TIMEOUT": "1", "DATABASE_PATH": str(db_path),
+        "ADMIN_IDS": str(ADMIN),
+    }  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=db_path.parent, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        await fake.wait_until(lambda: fake.pending_polls > 0, 60, "the bot to poll")
+        for command, fragment, kind in (
+            ("/stats", "Граждане по странам", None), ("/stats", "статусу", None),
+            (f"/export {biggest}", "Выгрузка", None), ("/stats", "Граждане по странам", None),
+        ):  # fmt: skip
+            started = time.perf_counter()
+            admin.send(command)
+            await admin.expect(fragment, timeout=120, kind=kind)
+            print(f"bot: {command} answered in {(time.perf_counter() - started) * 1000:.0f} ms")
+            await admin.settle(0.5, timeout=60)
+        print(f"bot peak RSS: {peak_rss_mb(process.pid):.0f} MB")
+    finally:
+        process.terminate()
+        await process.wait()
+        await fake.stop()
+
+
+async def main() -> None:
+    """Seed, measure in process, measure the running bot."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--citizens", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "hotline.sqlite3"
+        started = time.perf_counter()
+        await seed(db_path, population(args.citizens))
+        print(f"seeded {args.citizens} citizens in {time.perf_counter() - started:.1f} s")
+        biggest = await in_process(db_path)
+        await with_bot(db_path, biggest)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
