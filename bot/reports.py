@@ -54,25 +54,37 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """A workbook with one sheet: bold header, frozen first row, filters, sized columns."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """A workbook with one sheet: bold header, frozen first row, filters, sized columns.
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for index, name in enumerate(header, start=1):
-        width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows[:500]])
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(40, width + 2)
+    XlsxWriter, cell by cell with the typed writers: about three times faster than
+    openpyxl's write-only mode on an evacuation list of 30,000 rows (bench/scale.py), and
+    `write_string` stores text as text, so a note starting with "=" is never a formula.
+    """
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(title[:31])
+    bold = book.add_format({"bold": True})
+    for index, name in enumerate(header):
+        width = max([len(str(name))] + [len(str(r[index] or "")) for r in rows[:500]])
+        sheet.set_column(index, index, min(40, width + 2))
+        sheet.write_string(0, index, str(name), bold)
+    text, number = sheet.write_string, sheet.write_number
+    # Column types from the first row: one type test per column, not per cell.
+    first = rows[0] if rows else ()
+    numeric = [c for c, v in enumerate(first) if isinstance(v, int | float)]
+    textual = [c for c in range(len(first)) if c not in numeric]
+    for r, row in enumerate(rows, start=1):
+        for c in textual:
+            value = row[c]
+            if value:
+                text(r, c, str(value))
+        for c in numeric:
+            number(r, c, row[c])
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), max(0, len(header) - 1))
+    book.close()
     return buffer.getvalue()
 
 
