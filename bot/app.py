@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import content
 from bot.clock import Clock
@@ -25,6 +25,7 @@ from bot.persistence import SqlitePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import BotData, Services
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
 from handlers.hotline import check_staff_chats
@@ -75,8 +76,10 @@ def build_application(
     else:
         # Many citizens at once: a pool wide enough for the concurrent updates.
         builder = builder.request(
-            HTTPXRequest(connection_pool_size=settings.connection_pool_size, pool_timeout=30)
-        ).get_updates_request(HTTPXRequest(read_timeout=settings.poll_timeout + 10))
+            AiohttpRequest(connection_pool_size=settings.connection_pool_size, pool_timeout=30)
+        ).get_updates_request(
+            AiohttpRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 10)
+        )
     app: HotlineApp = builder.build()
     app.bot_data.services = services
     services.delivery = Delivery(app, services)
