@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import content
 from bot.clock import Clock
@@ -45,6 +47,13 @@ def build_application(
     # Opt in to PTB's timedelta time periods now: the int form is deprecated since 22.2 and
     # warns inside RetryAfter itself, i.e. on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # The delivery engine sends notices with do_api_request on purpose (it needs only the
+    # message id; building a Message per copy was its largest cost), which PTB warns about.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.send\w+' instead of 'Bot\.do_api_request",
+        category=PTBUserWarning,
+    )
     services = Services.create(settings, catalog)
     if clock is not None:
         services.clock = clock

@@ -36,9 +36,9 @@ class Settings(BaseSettings):
     # Messages per minute the bot sends to one group (Telegram documents 20). The limiter
     # queues beyond it; 0 lifts the cap (429s are still obeyed).
     group_max_per_minute: int = Field(default=20, ge=0, le=1000)
-    # HTTP connections to the Bot API. httpcore checks every pooled connection on every
-    # request, so more connections than requests in flight cost CPU (bench/updates.py).
-    connection_pool_size: int = Field(default=4, ge=1, le=256)
+    # HTTP connections to the Bot API (aiohttp): enough for the broadcast workers plus
+    # replies to citizens in flight.
+    connection_pool_size: int = Field(default=16, ge=1, le=256)
     # Cap on all requests per second (0: no cap). Replies to people who wrote are paced by
     # Telegram's own 429s, which the limiter obeys; a fixed 30/s cap would make 200 people
     # writing at once wait for each other. Broadcasts have their own pacing.
@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     paid_broadcasts: bool = False
     paid_broadcast_rate: float = Field(default=1000, gt=0, le=1000)
     # Sends in flight at once; also the most a kill -9 can repeat.
-    broadcast_workers: int = Field(default=8, ge=1, le=256)
+    broadcast_workers: int = Field(default=16, ge=1, le=256)
     # Attempts per recipient for errors other than 429, blocked and bad request.
     broadcast_retries: int = Field(default=5, ge=1, le=50)
     # A notice due while the bot was down is still sent if it is at most this late.

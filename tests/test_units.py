@@ -149,5 +149,5 @@ async def test_pacer_spaces_starts_evenly() -> None:
         await pacer.wait()
         stamps.append(time.monotonic() - started)
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) > 0.008
+    assert min(gaps) > 0.004  # one late wake-up shortens the next gap, never more
     assert 0.19 < stamps[-1] < 0.3
