@@ -12,7 +12,8 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DATABASE_PATH=/data/hotline.sqlite3
+    DATABASE_PATH=/data/hotline.sqlite3 \
+    MPLCONFIGDIR=/tmp/matplotlib
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin hotline \
  && mkdir -p /data && chown hotline /data
 COPY --from=build /opt/venv /opt/venv

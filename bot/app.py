@@ -173,7 +173,12 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     The CLI and the end-to-end tests both run the bot through this function.
     """
     settings = _services(app).settings
-    await app.initialize()
+    try:
+        await app.initialize()
+    except BaseException:
+        # Bad token, unreachable server: close the HTTP sessions opened so far.
+        await app.bot.shutdown()
+        raise
     try:
         if app.post_init is not None:
             await app.post_init(app)

@@ -117,12 +117,16 @@ class Delivery:
         for notice_id in await self.repo.busy_notices() + await self.repo.unfinished():
             self._watch.setdefault(notice_id, _Watch())
         await self.arm_all()
-        self._tasks = [self.app.create_task(self._feed(), name="delivery-feed")]
+        # Plain tasks, kept here and cancelled by stop(): the loops never end by themselves
+        # and handle their own errors, so Application.create_task (which awaits its tasks
+        # at shutdown and is not running yet when the start-up job fires) does not fit.
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._feed(), name="delivery-feed")]
         self._tasks += [
-            self.app.create_task(self._work(), name=f"delivery-{i}")
+            loop.create_task(self._work(), name=f"delivery-{i}")
             for i in range(self.settings.broadcast_workers)
         ]
-        self._tasks.append(self.app.create_task(self._progress_loop(), name="delivery-progress"))
+        self._tasks.append(loop.create_task(self._progress_loop(), name="delivery-progress"))
 
     async def stop(self) -> None:
         """Stop the workers; whatever is pending stays in the outbox for the next start."""
