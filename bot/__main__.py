@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -150,6 +150,15 @@ def _health(settings: Settings) -> int:
     return 0
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (Linux images): a faster event loop for the same code."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 async def _run(settings: Settings) -> None:
     # Imported here so `migrate` and `backup` do not load python-telegram-bot.
     from bot.app import build_application, serve
@@ -188,7 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "purge":
             asyncio.run(_purge(settings, args.inactive_days, args.dry_run))
         else:
-            asyncio.run(_run(settings))
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                runner.run(_run(settings))
     except (ConfigError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return EXIT_CONFIG
