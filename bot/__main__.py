@@ -17,9 +17,8 @@ from pydantic import ValidationError
 from bot.logs import setup_logging
 from bot.settings import Settings
 from storage.citizens import CitizenRepo
+from storage.content import ContentRepo
 from storage.db import Database, DatabaseError
-from storage.models import to_iso
-from storage.staff import audit
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
@@ -91,10 +90,7 @@ async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
         if not dry_run:
             for user_id in users:
                 await repo.erase(user_id)
-            async with db.transaction() as conn:
-                await audit(
-                    conn, to_iso(now), None, "purge", {"days": days, "citizens": len(users)}
-                )
+            await ContentRepo(db).log(None, "purge", {"days": days, "citizens": len(users)}, now)
     finally:
         await db.close()
     verb = "would erase" if dry_run else "erased"

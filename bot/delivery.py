@@ -15,7 +15,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -467,9 +467,13 @@ class Delivery:
             return
         progress = await self.repo.progress(notice_id)
         busy = progress.pending or progress.edits_pending or progress.deletes_pending
-        if not busy and notice.state == "active" and notice.next_run is None:
-            await self.repo.finish_if_drained(notice_id, self.clock.now())
-            notice = await self.repo.get(notice_id) or notice
+        if (
+            not busy
+            and notice.state == "active"
+            and notice.next_run is None
+            and await self.repo.finish_if_drained(notice_id, self.clock.now())
+        ):
+            notice = replace(notice, state="done")
         watch.samples.append(
             (time.monotonic(), progress.sent + progress.failed + progress.blocked)
         )

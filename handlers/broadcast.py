@@ -258,11 +258,16 @@ async def text_ru(update: Update, context: HotlineContext, role: Role) -> str:
     if html is None:
         return "ru"
     _draft(context)["text_ru"] = html
+    await _ask_kk(update, context)
+    return "kk"
+
+
+async def _ask_kk(update: Update, context: HotlineContext) -> None:
+    """The Kazakh text, or the explicit choice to send the Russian one to everyone."""
     markup = InlineKeyboardMarkup(
         [[Button(context.t("btn-bc-ru-all"), callback_data="bx:ru1")], _cancel_row(context.t)]
     )
     await reply(update, context.t("bc-ask-kk"), reply_markup=markup)
-    return "kk"
 
 
 async def _ask_media(update: Update, context: HotlineContext) -> str:
@@ -706,10 +711,7 @@ async def edit_ru(update: Update, context: HotlineContext, role: Role) -> str:
     if html is None:
         return "edit_ru"
     _draft(context)["text_ru"] = html
-    markup = InlineKeyboardMarkup(
-        [[Button(context.t("btn-bc-ru-all"), callback_data="bx:ru1")], _cancel_row(context.t)]
-    )
-    await reply(update, context.t("bc-ask-kk"), reply_markup=markup)
+    await _ask_kk(update, context)
     return "edit_kk"
 
 

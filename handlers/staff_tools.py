@@ -19,7 +19,6 @@ from handlers.common import PRIVATE, reply
 from handlers.render import country_label
 from handlers.roles import requires
 from storage.models import NEEDS, STATUSES
-from storage.staff import audit
 
 MAX_EXPORT_ROWS = 200_000
 
@@ -136,12 +135,12 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     )
     user = update.effective_user
     stamp = services.clock.now()
-    async with services.db.transaction() as conn:
-        await audit(
-            conn, stamp.isoformat(timespec="seconds"), user.id if user else None, "export",
-            {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
-             "needs": needs, "rows": len(rows)},
-        )  # fmt: skip
+    await services.content_repo.log(
+        user.id if user else None, "export",
+        {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
+         "needs": needs, "rows": len(rows)},
+        stamp,
+    )  # fmt: skip
     name = "manifest-" + stamp.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
     chat = update.effective_chat
     if chat is None:

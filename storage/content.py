@@ -31,6 +31,14 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+async def audit(conn: Any, stamp: str, actor_id: int | None, action: str, details: Any) -> None:
+    """Append to the audit log inside the caller's transaction."""
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
+        (stamp, actor_id, action, json.dumps(details, ensure_ascii=False)),
+    )
+
+
 class ContentRepo:
     """Reads and writes `content`; every write is audited in the same transaction."""
 
@@ -59,15 +67,15 @@ class ContentRepo:
                 " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 (name, body, stamp, actor_id),
             )
-            await conn.execute(
-                "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
-                (
-                    stamp,
-                    actor_id,
-                    f"content.{name}.update",
-                    json.dumps(details, ensure_ascii=False),
-                ),
-            )
+            await audit(conn, stamp, actor_id, f"content.{name}.update", details)
+
+    async def log(
+        self, actor_id: int | None, action: str, details: dict[str, Any],
+        now: datetime | None = None,
+    ) -> None:  # fmt: skip
+        """Record an action that changes nothing else (an export, a purge)."""
+        async with self.db.transaction() as conn:
+            await audit(conn, to_iso(now or utcnow()), actor_id, action, details)
 
     async def audit(self, limit: int = 50) -> list[AuditEntry]:
         """The most recent audit entries, newest first."""

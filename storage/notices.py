@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from storage.content import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso, utcnow
-from storage.staff import audit
 
 Schedule = Literal["now", "at", "daily"]
 TzMode = Literal["astana", "local"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from storage.content import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso, utcnow
 
@@ -75,11 +75,3 @@ class StaffRepo:
                 return False
             await audit(conn, stamp, actor_id, "staff.revoke", {"user_id": user_id})
             return True
-
-
-async def audit(conn: Any, stamp: str, actor_id: int | None, action: str, details: Any) -> None:
-    """Append to the audit log inside the caller's transaction."""
-    await conn.execute(
-        "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
-        (stamp, actor_id, action, json.dumps(details, ensure_ascii=False)),
-    )

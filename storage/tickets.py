@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.content import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso, utcnow
 
@@ -249,7 +249,4 @@ class RouteRepo:
                     " set_by = excluded.set_by, set_at = excluded.set_at",
                     (country, chat_id, by, stamp),
                 )
-            await conn.execute(
-                "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
-                (stamp, by, "hotline.route", json.dumps({"country": country, "chat_id": chat_id})),
-            )
+            await audit(conn, stamp, by, "hotline.route", {"country": country, "chat_id": chat_id})
