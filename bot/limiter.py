@@ -6,7 +6,8 @@ AIORateLimiter already limits groups and retries after a 429. Two things are add
   request sets again, so with many requests in flight others slip through during it;
 - pacing for broadcasts (`acquire`, called by the delivery engine before each call, which
   it then marks with `Paced` as its `rate_limit_args`): evenly spaced at the configured
-  overall rate (the paid rate with paid broadcasts), at most one message a second to a chat.
+  overall rate (the paid rate with paid broadcasts), at most one message a second to a chat,
+  never more than the cap in any second, counting the sends that are not paced too.
   The engine takes the slot itself so that it can drop a send cancelled while it waited.
 """
 
@@ -26,8 +27,22 @@ JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 # Evenly spaced sends at exactly the cap put each second's last one at the very edge of
-# Telegram's window; spacing them 1 % wider keeps them off it.
+# Telegram's window; spacing them 1 % wider keeps them off it. The same 1 % of every
+# window is kept for sends that are not paced (replies to citizens, progress edits).
 HEADROOM = 0.99
+# How far behind its schedule the pacer may fall and still make up for it. Slots go by
+# unused when the event loop stalls or every worker is busy; sending faster for a moment
+# recovers them, and the window guard still holds the count in any second to the cap.
+CATCH_UP = 0.05
+# Calls Telegram counts against the broadcast limits, paced or not.
+SENDING = frozenset(
+    {
+        "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "sendAudio",
+        "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendVenue",
+        "sendMediaGroup", "copyMessage", "forwardMessage", "editMessageText",
+        "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
+    }
+)  # fmt: skip
 
 
 class Paced(int):
@@ -37,6 +52,7 @@ class Paced(int):
 class Pacer:
     """Starts evenly spaced at `rate` a second, and never more than `rate` in any second.
 
+    Unpaced sends are counted too (`count`), so broadcasts yield to replies.
     Telegram counts a message in the second after it arrives. A request arrives somewhere
     between its start and its response, so a send is counted here from its start until a
     second after its response: a superset of what the server counts at any moment. The
@@ -47,7 +63,9 @@ class Pacer:
 
     def __init__(self, rate: float, window: float = 1.0) -> None:
         self.interval = 1.0 / (rate * HEADROOM)
-        self.limit = max(1, int(rate))
+        # Paced sends leave this much of each window to the unpaced ones (none at 30/s,
+        # where the spacing alone leaves room).
+        self.limit = max(1, int(rate) - int(rate * (1 - HEADROOM)))
         self.window = window
         self._next = 0.0
         self.inflight = 0
@@ -57,7 +75,7 @@ class Pacer:
     async def wait(self) -> None:
         """Take the next free slot, sleep until it comes; call `done` when the call ends."""
         now = time.monotonic()
-        slot = max(now, self._next)
+        slot = max(now - CATCH_UP, self._next)
         self._next = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
@@ -71,10 +89,19 @@ class Pacer:
             await asyncio.sleep(self.window - (now - ends[0]) if ends else 0.005)
         self.inflight += 1
 
+    def count(self) -> None:
+        """An unpaced send starts: it takes room in the window without waiting for it."""
+        self.inflight += 1
+
     def done(self) -> None:
-        """The call that took a slot has its answer."""
+        """The call that took a slot (or was counted) has its answer."""
         self.inflight -= 1
-        self._ends.append(time.monotonic())
+        now = time.monotonic()
+        ends = self._ends
+        ends.append(now)
+        # Pruned here too: with no broadcast waiting, replies alone would fill it forever.
+        while now - ends[0] >= self.window:
+            ends.popleft()
 
 
 class HotlineRateLimiter(AIORateLimiter):
@@ -147,6 +174,7 @@ class HotlineRateLimiter(AIORateLimiter):
 
         attempts = 0
         paced = isinstance(rate_limit_args, Paced)
+        counted = not paced and endpoint in SENDING
         chat_id = data.get("chat_id")
 
         async def guarded(*a: Any, **kw: Any) -> JSON:
@@ -158,6 +186,9 @@ class HotlineRateLimiter(AIORateLimiter):
                 # AIORateLimiter's retry after a 429 needs a slot like any other send.
                 await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
             await self._paused()
+            if counted:
+                self.free.count()
+                self.paid.count()
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
@@ -170,6 +201,9 @@ class HotlineRateLimiter(AIORateLimiter):
             finally:
                 if retry:
                     self.release(paid)
+                if counted:
+                    self.free.done()
+                    self.paid.done()
 
         return await super().process_request(
             guarded,
