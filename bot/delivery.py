@@ -436,7 +436,9 @@ class Delivery:
         chat_id = notice.progress_chat or notice.author_id
         try:
             async with self._slot(chat_id):
-                message = await self.app.bot.send_message(chat_id, text, reply_markup=markup)
+                message = await self.app.bot.send_message(
+                    chat_id, text, reply_markup=markup, rate_limit_args=Paced(3)
+                )
         except TelegramError as exc:
             log.warning("notice %s: cannot post progress: %s", notice.id, type(exc).__name__)
             return
@@ -481,13 +483,14 @@ class Delivery:
         t = await self._author_t(notice)
         text, markup = self.progress_view(t, notice, progress, rate)
         if text != watch.text and notice.progress_chat and notice.progress_msg:
-            # The edit takes a broadcast slot: counted in the overall rate like a notice,
-            # it would otherwise push a send at the cap over Telegram's limit.
+            # The edit takes a broadcast slot (and is marked Paced, so the limiter does not
+            # count it a second time): like a notice, it counts in Telegram's overall rate.
             try:
                 async with self._slot(notice.progress_chat):
                     await self.app.bot.edit_message_text(
-                        text, notice.progress_chat, notice.progress_msg, reply_markup=markup
-                    )
+                        text, notice.progress_chat, notice.progress_msg, reply_markup=markup,
+                        rate_limit_args=Paced(3),
+                    )  # fmt: skip
             except BadRequest as exc:
                 if "not modified" not in exc.message:
                     log.warning("notice %s: progress edit refused", notice_id)
