@@ -310,13 +310,13 @@ async def test_scheduled_daily_local_time_and_restart(
     admin = fake.user(ADMIN)
     clock = bot.clock
     clock.set(datetime(2030, 1, 10, 3, 0, tzinfo=UTC))  # 08:00 in Astana
-    # A one-off at 12:00 Astana, a daily one at 09:00 local time for two days.
+    # A one-off at 12:00 Astana, a daily one at 09:00 local time for three days.
     await compose(admin, ["Объединённые Арабские Эмираты"], "Разовое", "Бір реттік",
                   when="В дату и время (Астана)", when_text=["2030-01-10 12:00"])  # fmt: skip
     admin.press("Подтвердить")
     await admin.expect("запланирована, первая отправка 2030-01-10 12:00")
     await compose(admin, [], "Ежедневное", "Күнделікті", when="Ежедневно (местное)",
-                  when_text=["09:00", "11.01.2030"])  # fmt: skip
+                  when_text=["09:00", "12.01.2030"])  # fmt: skip
     admin.press("Подтвердить")
     await admin.expect("запланирована, первая отправка 2030-01-10 10:00")  # 09:00 in Dubai
     admin.send("/scheduled")
@@ -344,12 +344,21 @@ async def test_scheduled_daily_local_time_and_restart(
     await admin.settle(1.0)
     assert [e.text.split("\n\n")[1] for e in notices_in(fake, 401)] == ["Ежедневное", "Разовое"]
     assert notices_in(fake, 402)[0].text.endswith("Ежедневное")
-    # Day two, down for longer than the grace window: missed, and staff are told.
-    clock.set(datetime(2030, 1, 11, 6, 30, tzinfo=UTC))  # after every zone's 09:00
+    # Day two: the daily one again, at 09:00 in each country.
+    clock.set(datetime(2030, 1, 11, 4, 59, 59, tzinfo=UTC))
+    await bot.services.delivery.arm_all()  # type: ignore[union-attr]
+    await fake.wait_until(lambda: len(notices_in(fake, 403)) == 2, timeout=10, what="AE day 2")
+    assert len(notices_in(fake, 402)) == 1
+    clock.set(datetime(2030, 1, 11, 5, 59, 59, tzinfo=UTC))
+    bot.services.delivery.wake()  # type: ignore[union-attr]
+    await fake.wait_until(lambda: len(notices_in(fake, 402)) == 2, timeout=10, what="TR day 2")
+    assert notices_in(fake, 403)[-1].text.endswith("Күнделікті")
+    # Day three, down for longer than the grace window: missed, and staff are told.
+    clock.set(datetime(2030, 1, 12, 6, 30, tzinfo=UTC))  # after every zone's 09:00
     await bot.restart()
     await admin.expect("пропущена", timeout=10)
     await admin.settle(1.0)
-    assert len(notices_in(fake, 402)) == 1
+    assert len(notices_in(fake, 402)) == 2
     for _ in range(50):  # the report of the one-off is finished at the next progress tick
         rows = await run_db("SELECT state, missed_runs FROM notices ORDER BY id")
         if rows[0][0] == "done":
