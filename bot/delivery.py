@@ -41,6 +41,10 @@ _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_in
 _EDIT_DONE = ("message is not modified",)
 
 
+# A notice's text and button, as one recipient language gets them.
+_Body = tuple[str, InlineKeyboardMarkup | None]
+
+
 def ack_markup(label: str, notice_id: int) -> InlineKeyboardMarkup:
     """The acknowledgement button under a notice."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"ack:{notice_id}")]])
@@ -100,6 +104,11 @@ class Delivery:
         self.recorder = Recorder(self.repo, self.clock.now)
         self.in_hand: set[int] = set()
         self._notices: dict[int, Notice] = {}
+        # Each notice's text and button as recipients get them, by version and language:
+        # the same for every copy, so rendered once, not once per send. Keyed by version
+        # too, so a worker still holding the notice from before an edit cannot put the
+        # old text back under the new one.
+        self._bodies: dict[int, dict[tuple[int, str], _Body]] = {}
         self._wake = asyncio.Event()
         self._watch: dict[int, _Watch] = {}
         self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(
@@ -143,7 +152,7 @@ class Delivery:
 
     def forget(self, notice_id: int) -> None:
         """The notice changed (edited, cancelled, recalled): read it again before sending."""
-        self._notices.pop(notice_id, None)
+        self._drop(notice_id)
         self._watch.setdefault(notice_id, _Watch())
         self.wake()
 
@@ -221,7 +230,7 @@ class Delivery:
         fill = await self._fill_instant(notice, nxt) if nxt else None
         queued = await self.repo.fill(notice, run, due, nxt, fill, self.clock.now())
         log.info("notice %s: occurrence queued for %s recipients", notice.id, queued)
-        self._notices.pop(notice.id, None)
+        self._drop(notice.id)
         await self._post_progress(notice)
         updated = await self.repo.get(notice.id)
         if updated is not None:
@@ -281,6 +290,21 @@ class Delivery:
         finally:
             limiter.release(paid)
 
+    def _drop(self, notice_id: int) -> None:
+        self._notices.pop(notice_id, None)
+        self._bodies.pop(notice_id, None)
+
+    def _body(self, notice: Notice, lang: str) -> _Body:
+        bodies = self._bodies.setdefault(notice.id, {})
+        body = bodies.get((notice.version, lang))
+        if body is None:
+            catalog = self.services.catalog
+            text = render(catalog, lang, notice.text(lang))
+            label = catalog.format(lang, "btn-notice-ack")
+            markup = ack_markup(label, notice.id) if notice.ack else None
+            body = bodies[notice.version, lang] = (text, markup)
+        return body
+
     async def _notice(self, notice_id: int) -> Notice | None:
         notice = self._notices.get(notice_id)
         if notice is None:
@@ -331,7 +355,6 @@ class Delivery:
 
     async def _call(self, item: OutboxItem, notice: Notice) -> int | None:
         bot = self.app.bot
-        catalog = self.services.catalog
         if item.op == "delete":
             await bot.delete_message(item.user_id, item.message_id or 0, rate_limit_args=Paced(3))
             return None
@@ -340,12 +363,7 @@ class Delivery:
             if check is None:
                 return None
             return await self._send("sendMessage", item.user_id, {"text": check[0]}, check[1])
-        text = render(catalog, item.lang, notice.text(item.lang))
-        markup = (
-            ack_markup(catalog.format(item.lang, "btn-notice-ack"), notice.id)
-            if notice.ack
-            else None
-        )
+        text, markup = self._body(notice, item.lang)
         if item.op == "edit":
             if notice.media_kind:
                 await bot.edit_message_caption(
