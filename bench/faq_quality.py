@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.faq import Matcher, seed_faq
+from bot.faq.matcher import Matcher, seed_faq
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "faq_questions.tsv"
 

@@ -22,8 +22,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import reports
-from bot.countries import REGION
+from bot.reference.countries import REGION
+from bot.staff import reports
 from storage.db import Database
 from storage.models import NEEDS, STATUSES
 from storage.notices import Audience, NoticeRepo

@@ -15,19 +15,19 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import content
 from bot.clock import Clock
-from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
-from bot.delivery import Delivery
 from bot.errors import on_error
+from bot.faq import content
+from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
-from bot.limiter import HotlineRateLimiter
-from bot.persistence import SqlitePersistence
-from bot.processing import PerChatUpdateProcessor
+from bot.notices.engine import Delivery
+from bot.runtime.limiter import HotlineRateLimiter
+from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.processing import PerChatUpdateProcessor
+from bot.runtime.transport import AiohttpRequest
 from bot.services import BotData, Services
 from bot.settings import Settings
-from bot.transport import AiohttpRequest
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
 from handlers.hotline import check_staff_chats

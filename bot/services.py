@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import filters
 
-from bot.access import RoleBook
 from bot.clock import Clock
-from bot.content import ContentHolder
-from bot.directory import CountryInfo
-from bot.faq import Faq, Matcher
+from bot.faq.content import ContentHolder
+from bot.faq.directory import CountryInfo
+from bot.faq.matcher import Faq, Matcher
 from bot.i18n import Catalog
 from bot.settings import Settings
+from bot.staff.roles import RoleBook
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
@@ -27,7 +27,7 @@ from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
 
 if TYPE_CHECKING:
-    from bot.delivery import Delivery
+    from bot.notices.engine import Delivery
 
 
 @dataclass(slots=True)

@@ -27,10 +27,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import countries, notice_text, schedule
-from bot.access import Role
 from bot.context import HotlineContext
 from bot.i18n import Markup, Translator
+from bot.notices import schedule
+from bot.notices import text as notice_text
+from bot.reference import countries
+from bot.staff.roles import Role
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.keyboards import Button, rows
 from handlers.render import country_label

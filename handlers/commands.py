@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.access import Role
 from bot.i18n import Catalog
+from bot.staff.roles import Role
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -8,11 +8,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import content
-from bot.access import Role
-from bot.content import CONTENT_NAME
 from bot.context import HotlineContext
+from bot.faq import content
+from bot.faq.content import CONTENT_NAME
 from bot.i18n import Markup
+from bot.staff.roles import Role
 from handlers.common import PRIVATE, answer_query, callback_arg, reply
 from handlers.roles import admins, not_available, requires
 

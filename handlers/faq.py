@@ -7,11 +7,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import countries
 from bot.context import HotlineContext
-from bot.directory import render_contacts, render_polling
-from bot.faq import Entry, Match
+from bot.faq.directory import render_contacts, render_polling
+from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
+from bot.reference import countries
 from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 

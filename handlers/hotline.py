@@ -18,9 +18,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import countries
 from bot.context import HotlineContext
 from bot.i18n import Translator
+from bot.reference import countries
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import local_time
 from handlers.roles import admins, not_available

@@ -11,8 +11,8 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot import countries
 from bot.i18n import Translator
+from bot.reference import countries
 from storage.models import NEEDS, STATUSES
 
 Button = InlineKeyboardButton

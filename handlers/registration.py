@@ -1,6 +1,6 @@
 """Registration: where the citizen is, who is with them, how to reach them, what they need.
 
-A ConversationHandler whose states and draft are persisted (bot.persistence), so a restart
+A ConversationHandler whose states and draft are persisted (bot.runtime.persistence), so a restart
 resumes at the same step. Every step validates its input; anything unexpected gets a clear
 answer and the same question again, and changes nothing.
 """
@@ -22,9 +22,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import countries, geo
 from bot.context import HotlineContext
-from bot.phones import normalize_phone
+from bot.reference import countries, geo
+from bot.reference.phones import normalize_phone
 from handlers import keyboards, menu
 from handlers.common import (
     PRIVATE,

@@ -6,17 +6,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot import countries
 from bot.i18n import Markup, Translator
+from bot.reference import countries
 from storage.models import Registration
 
 
 def country_label(t: Translator, code: str | None) -> str:
     """Flag and name of a country in the user's language."""
-    country = countries.get(code or "")
-    if country is None:
-        return "—"
-    return f"{countries.flag(country.code)} {country.name(t.lang)}"
+    return countries.label(code, t.lang)
 
 
 def registration_card(t: Translator, data: Mapping[str, Any]) -> Markup:

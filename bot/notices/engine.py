@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import countries, schedule
 from bot.i18n import Translator
-from bot.limiter import HotlineRateLimiter, Paced
-from bot.notice_text import render
+from bot.notices import schedule
+from bot.notices.text import render
+from bot.reference import countries
+from bot.runtime.limiter import HotlineRateLimiter, Paced
 from storage.notices import Notice, NoticeRepo, OutboxItem, Outcome, Progress
 
 if TYPE_CHECKING:

@@ -1,0 +1,1 @@
+"""The FAQ and the country directory: content, matching."""

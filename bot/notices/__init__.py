@@ -1,0 +1,1 @@
+"""Official notices: schedule, text, delivery engine."""

@@ -1,0 +1,1 @@
+"""Offline reference data: countries, places, phones, Telegram HTML."""

@@ -1,0 +1,1 @@
+"""Python Telegram Bot plumbing: transport, limiter, update processing, persistence."""

@@ -1,0 +1,1 @@
+"""Staff roles and reports."""
