@@ -79,6 +79,7 @@ class Services:
         """Wire repositories to a (not yet opened) database."""
         db = Database(settings.database_path)
         cache = UserCache()
+        staff = StaffRepo(db)
         return cls(
             settings=settings,
             db=db,
@@ -90,9 +91,9 @@ class Services:
             content=ContentHolder(),
             tickets=TicketRepo(db),
             routes=RouteRepo(db),
-            staff=StaffRepo(db),
+            staff=staff,
             notices=NoticeRepo(db),
-            roles=RoleBook(settings.admin_ids),
+            roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
         )
 
