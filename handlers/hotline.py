@@ -24,7 +24,7 @@ from bot.reference import countries
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import local_time
 from handlers.roles import admins, not_available
-from storage.models import Registration, utcnow
+from storage.models import Registration
 from storage.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -157,10 +157,11 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     if _flooding(context, user.id):
         await reply(update, context.t("hotline-flood"))
         return
+    now = context.services.clock.now()
     if await context.services.citizens.get(user.id) is None:
         # Tickets belong to a citizen row; a first-time user gets one in their language.
-        await context.services.citizens.set_lang(user.id, context.lang)
-    ticket, created = await context.services.tickets.open_for(user.id, staff_chat)
+        await context.services.citizens.set_lang(user.id, context.lang, now)
+    ticket, created = await context.services.tickets.open_for(user.id, staff_chat, now)
     try:
         thread = ticket.thread_id or await _open_topic(context, ticket, user.full_name, reg)
         try:
@@ -178,14 +179,14 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     except TelegramError:
         await reply(update, context.t("hotline-failed"))
         return
-    await context.services.tickets.link(ticket.id, "in", message.message_id, copy_id)
-    await context.services.tickets.touch(ticket.id, "citizen")
+    await context.services.tickets.link(ticket.id, "in", message.message_id, copy_id, now)
+    await context.services.tickets.touch(ticket.id, "citizen", now)
     if created:
         text = context.t("hotline-ack", ticket=ticket.id)
         emergency = _emergency_line(context, reg)
         if emergency:
             text += "\n" + context.t("hotline-ack-emergency", phone=emergency)
-        if not context.settings.is_working_time(utcnow()):
+        if not context.settings.is_working_time(now):
             text += "\n\n" + context.t("hotline-away", hours=context.settings.working_hours)
         await reply(update, text)
 
@@ -199,14 +200,15 @@ async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ti
     staff_chat = staff_chat_for(context, reg)
     if staff_chat is None:
         return None
-    ticket, _ = await context.services.tickets.open_for(user_id, staff_chat)
+    now = context.services.clock.now()
+    ticket, _ = await context.services.tickets.open_for(user_id, staff_chat, now)
     thread = ticket.thread_id or await _open_topic(context, ticket, tg_name, reg)
     await context.bot.send_message(
         staff_chat,
         staff_t(context)("staff-safety-help", ticket=ticket.id),
         message_thread_id=thread,
     )
-    await context.services.tickets.touch(ticket.id, "citizen")
+    await context.services.tickets.touch(ticket.id, "citizen", now)
     return ticket
 
 
@@ -264,8 +266,9 @@ async def relay_out(update: Update, context: HotlineContext) -> None:
     except TelegramError:
         await message.reply_text(t("staff-undelivered"))
         return
-    await context.services.tickets.link(ticket.id, "out", copy_id, message.message_id)
-    await context.services.tickets.touch(ticket.id, "staff")
+    now = context.services.clock.now()
+    await context.services.tickets.link(ticket.id, "out", copy_id, message.message_id, now)
+    await context.services.tickets.touch(ticket.id, "staff", now)
 
 
 async def citizen_edit(update: Update, context: HotlineContext) -> None:
@@ -335,7 +338,9 @@ def topic_command(
 async def close(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/close: close the ticket and ask the citizen to rate the help."""
     t = staff_t(context)
-    if not await context.services.tickets.set_status(ticket.id, "closed"):
+    if not await context.services.tickets.set_status(
+        ticket.id, "closed", context.services.clock.now()
+    ):
         await message.reply_text(t("staff-already", ticket=ticket.id))
         return
     citizen_data = context.application.user_data.get(ticket.user_id)
@@ -366,7 +371,9 @@ async def reopen(
 ) -> None:
     """/reopen: reopen the topic's ticket."""
     t = staff_t(context)
-    if not await context.services.tickets.set_status(ticket.id, "open"):
+    if not await context.services.tickets.set_status(
+        ticket.id, "open", context.services.clock.now()
+    ):
         await message.reply_text(t("staff-cannot-reopen", ticket=ticket.id))
         return
     if ticket.thread_id is not None:
@@ -393,7 +400,9 @@ async def ban(update: Update, context: HotlineContext, ticket: Ticket, message: 
     if not reason:
         await message.reply_text(t("staff-ban-usage"))
         return
-    await context.services.tickets.ban(ticket.user_id, reason[:300], staff.id)
+    await context.services.tickets.ban(
+        ticket.user_id, reason[:300], staff.id, context.services.clock.now()
+    )
     await message.reply_text(t("staff-banned", ticket=ticket.id, reason=reason[:300]))
 
 
@@ -440,7 +449,7 @@ async def queue(update: Update, context: HotlineContext) -> None:
     if not tickets:
         await message.reply_text(t("staff-queue-empty"))
         return
-    now = utcnow()
+    now = context.services.clock.now()
     lines = [t("staff-queue-title", count=len(tickets))]
     for ticket, urgent in tickets[:30]:
         waited = int((now - (ticket.last_citizen_at or ticket.created_at)).total_seconds() // 60)
@@ -523,7 +532,7 @@ async def route(update: Update, context: HotlineContext) -> None:
         await reply(update, context.t("route-usage"))
         return
     if args[1].lower() == "off":
-        await context.services.routes.set(code, None, admin.id)
+        await context.services.routes.set(code, None, admin.id, context.services.clock.now())
         context.services.route_map.pop(code, None)
         await reply(update, context.t("route-removed", country=code))
         return
@@ -534,7 +543,7 @@ async def route(update: Update, context: HotlineContext) -> None:
     if not await usable_staff_chat(context.bot, chat_id):
         await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
         return
-    await context.services.routes.set(code, chat_id, admin.id)
+    await context.services.routes.set(code, chat_id, admin.id, context.services.clock.now())
     context.services.route_map[code] = chat_id
     context.services.staff_chats.add_chat_ids(chat_id)
     await reply(update, context.t("route-set", country=code, chat=str(chat_id)))

@@ -525,7 +525,7 @@ async def confirm(update: Update, context: HotlineContext) -> State | None:
         return await go(update, context, _first_missing(draft))
     if user is None:
         return None
-    await context.services.registrations.save(user.id, data)
+    await context.services.registrations.save(user.id, data, context.services.clock.now())
     await answer_query(update)
     _clear(context)
     await reply(update, context.t("reg-saved"))
