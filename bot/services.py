@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from telegram.ext import filters
 
 from bot.clock import Clock
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
+from bot.hotline import HotlineDesk
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
@@ -43,21 +41,16 @@ class Services:
     content_repo: ContentRepo
     content: ContentHolder
     tickets: TicketRepo
-    routes: RouteRepo
     staff: StaffRepo
     notices: NoticeRepo
     roles: RoleBook
     stats: StatsRepo
+    # Routes, staff chats and the flood window: the hotline's state in memory, kept with
+    # the database by the desk itself.
+    hotline: HotlineDesk
     clock: Clock = field(default_factory=Clock)
     # The broadcast engine; set by build_application (it needs the application).
     delivery: Delivery | None = None
-    # Country -> mission staff group, loaded at start-up and kept current by /route.
-    route_map: dict[str, int] = field(default_factory=dict)
-    # The chats whose topic messages are staff messages (central group and mission groups).
-    staff_chats: filters.Chat = field(default_factory=lambda: filters.Chat(allow_empty=False))
-    # Recent hotline message times per citizen, for the flood limit (memory only: a
-    # restart forgets them, which only ever errs towards letting a message through).
-    hotline_recent: dict[int, deque[float]] = field(default_factory=dict)
 
     @property
     def faq(self) -> Faq:
@@ -79,6 +72,10 @@ class Services:
         """Wire repositories to a (not yet opened) database."""
         db = Database(settings.database_path)
         cache = UserCache()
+        staff = StaffRepo(db)
+        hotline = HotlineDesk(
+            RouteRepo(db), settings.staff_chat_id, settings.hotline_flood_per_minute
+        )
         return cls(
             settings=settings,
             db=db,
@@ -89,11 +86,11 @@ class Services:
             content_repo=ContentRepo(db),
             content=ContentHolder(),
             tickets=TicketRepo(db),
-            routes=RouteRepo(db),
-            staff=StaffRepo(db),
+            staff=staff,
             notices=NoticeRepo(db),
-            roles=RoleBook(settings.admin_ids),
+            roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
+            hotline=hotline,
         )
 
 

@@ -11,8 +11,6 @@ from telegram.ext import Application, ChatMemberHandler, TypeHandler, filters
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
 
-# Telegram's limit for one text message.
-MAX_MESSAGE = 4096
 # New messages in private chats. Edits of earlier messages are not answers to the current
 # question; handlers.fallback tells the citizen so instead of acting on them.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
@@ -33,7 +31,8 @@ async def track_block(update: Update, context: HotlineContext) -> None:
     if change is None or change.chat.type != "private":
         return
     blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
-    await context.services.citizens.set_blocked(change.chat.id, blocked)
+    services = context.services
+    await services.citizens.set_blocked(change.chat.id, blocked, services.clock.now())
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -19,13 +18,15 @@ from handlers.roles import admins, not_available, requires
 MAX_PROBLEMS_SHOWN = 15
 MAX_UPLOAD = 1_000_000
 YAML_FILES = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+# Persisted user_data key (survives restarts): the validated upload waiting for ca:yes/ca:no.
+PENDING_CONTENT = "pending_content"
 
 
 async def export(update: Update, context: HotlineContext) -> None:
     """/faq_export: the live FAQ and directory as one YAML file."""
     live = context.services.content.current
     body = content.dump(live.document).encode("utf-8")
-    stamp = datetime.now(context.settings.tz).strftime("%Y%m%d-%H%M")
+    stamp = context.services.clock.now().astimezone(context.settings.tz).strftime("%Y%m%d-%H%M")
     caption = context.t(
         "content-exported", entries=len(live.faq.entries), topics=len(live.faq.topics),
         countries=len(live.directory),
@@ -65,7 +66,7 @@ async def upload(update: Update, context: HotlineContext) -> None:
     if changes.empty:
         await reply(update, context.t("content-no-changes"))
         return
-    context.user_data["pending_content"] = text
+    context.user_data[PENDING_CONTENT] = text
     summary = context.t(
         "content-summary",
         added=", ".join(changes.added) or "—",
@@ -88,13 +89,13 @@ async def confirm(update: Update, context: HotlineContext, role: Role) -> None:
     """ca:yes applies the pending upload (after the commit, it goes live); ca:no drops it."""
     verdict = callback_arg(update, "ca:")
     user = update.effective_user
-    pending = (context.user_data or {}).get("pending_content")
+    pending = (context.user_data or {}).get(PENDING_CONTENT)
     if verdict not in ("yes", "no") or user is None or not isinstance(pending, str):
         await answer_query(update, context.t("error-stale-button"), alert=True)
         return
     await answer_query(update)
     if context.user_data is not None:
-        context.user_data.pop("pending_content", None)
+        context.user_data.pop(PENDING_CONTENT, None)
     if verdict == "no":
         await reply(update, context.t("content-discarded"))
         return
@@ -108,7 +109,8 @@ async def confirm(update: Update, context: HotlineContext, role: Role) -> None:
         "changed": list(changes.changed), "topics_changed": changes.topics_changed,
         "countries_changed": list(changes.countries_changed),
     }  # fmt: skip
-    await context.services.content_repo.save(CONTENT_NAME, pending, user.id, details)
+    services = context.services
+    await services.content_repo.save(CONTENT_NAME, pending, user.id, details, services.clock.now())
     context.services.content.replace(parsed)
     live = context.services.content.current
     await reply(

@@ -66,7 +66,7 @@ async def choose_language(update: Update, context: HotlineContext) -> None:
     if value not in LANGS or user is None:
         await refuse_button(update, context)
         return
-    await context.services.citizens.set_lang(user.id, value)
+    await context.services.citizens.set_lang(user.id, value, context.services.clock.now())
     context.lang = value
     await answer_query(update, context.t("language-set"))
     citizen = await context.services.citizens.get(user.id)
@@ -97,7 +97,9 @@ async def consent(update: Update, context: HotlineContext) -> None:
             update, context.t("consent-declined"), reply_markup=keyboards.consent(context.t)
         )
         return
-    await context.services.citizens.give_consent(user.id, context.lang)
+    await context.services.citizens.give_consent(
+        user.id, context.lang, context.services.clock.now()
+    )
     await reply(update, context.t("consent-thanks"))
     await show_menu(update, context)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.i18n import Markup, Translator
 from bot.reference import countries
-from storage.models import Registration
 
 
 def country_label(t: Translator, code: str | None) -> str:
@@ -32,23 +31,6 @@ def registration_card(t: Translator, data: Mapping[str, Any]) -> Markup:
         note=note if note else Markup(t("reg-card-no-note")),
     )
     return Markup(card)
-
-
-def registration_as_draft(reg: Registration) -> dict[str, Any]:
-    """A stored registration as an editable draft (JSON-serialisable)."""
-    return {
-        "full_name": reg.full_name,
-        "country": reg.country,
-        "city": reg.city,
-        "latitude": reg.latitude,
-        "longitude": reg.longitude,
-        "status": reg.status,
-        "party_size": reg.party_size,
-        "children": reg.children,
-        "phone": reg.phone,
-        "needs": reg.needs,
-        "note": reg.note,
-    }
 
 
 def local_time(moment: datetime, tz: Any) -> str:

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.context import HotlineContext
-from bot.i18n import Markup
+from bot.i18n import DEFAULT_LANG, Markup
 from bot.reference import countries
 from bot.staff.roles import Role
 from handlers.commands import set_user_menu
@@ -24,11 +24,10 @@ def _args(context: HotlineContext) -> list[str]:
     return [a for a in (context.args or []) if a]
 
 
-def _country_codes(text: str) -> list[str] | None:
-    codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
-    if not codes or any(countries.get(c) is None for c in codes):
-        return None
-    return sorted(set(codes))
+def _country_codes(args: list[str]) -> list[str] | None:
+    # ISO codes only, as the usage says: a role's reach is not left to fuzzy name matching.
+    codes, bad = countries.parse_codes(",".join(args), names=False)
+    return sorted(codes) if codes and bad is None else None
 
 
 @requires("admin")
@@ -41,19 +40,17 @@ async def grant(update: Update, context: HotlineContext, role: Role) -> None:
     user_id, name = int(args[0]), args[1].lower()
     codes: list[str] = []
     if name == "staff":
-        found = _country_codes(",".join(args[2:])) if len(args) > 2 else None
+        found = _country_codes(args[2:])
         if found is None:
             await reply(update, context.t("grant-bad-countries"))
             return
         codes = found
     services = context.services
-    if services.roles.is_bootstrap(user_id):
-        await reply(update, context.t("grant-bootstrap"))
-        return
     actor = update.effective_user.id if update.effective_user else 0
     new = Role("admin" if name == "admin" else "staff", frozenset(codes))
-    await services.staff.grant(user_id, new.name, new.countries, actor, services.clock.now())
-    services.roles.assign(user_id, new)
+    if not await services.roles.grant(user_id, new, actor, services.clock.now()):
+        await reply(update, context.t("grant-bootstrap"))
+        return
     lang = await services.citizens.lang_of(user_id) or services.settings.staff_lang
     menu = await set_user_menu(context.bot, services.catalog, user_id, new, lang)
     told = True
@@ -88,11 +85,10 @@ async def revoke(update: Update, context: HotlineContext, role: Role) -> None:
         await reply(update, context.t("grant-bootstrap"))
         return
     actor = update.effective_user.id if update.effective_user else 0
-    if not await services.staff.revoke(user_id, actor, services.clock.now()):
+    if not await services.roles.revoke(user_id, actor, services.clock.now()):
         await reply(update, context.t("revoke-none", user=str(user_id)))
         return
-    services.roles.assign(user_id, None)
-    await set_user_menu(context.bot, services.catalog, user_id, None, "ru")
+    await set_user_menu(context.bot, services.catalog, user_id, None, DEFAULT_LANG)
     await reply(update, context.t("revoke-done", user=str(user_id)))
 
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import aiosqlite
+
 from storage.cache import UserCache
 from storage.db import Database
-from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso, utcnow
+from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso
+
+
+def _citizen(row: aiosqlite.Row) -> Citizen:
+    return Citizen(
+        user_id=row["user_id"],
+        lang=row["lang"],
+        consent_at=from_iso(row["consent_at"]) if row["consent_at"] else None,
+        created_at=from_iso(row["created_at"]),
+    )
 
 
 class CitizenRepo:
@@ -30,23 +41,16 @@ class CitizenRepo:
             "SELECT user_id, lang, consent_at, created_at FROM citizens WHERE user_id = ?",
             (user_id,),
         )
-        if row is None:
-            return None
-        return Citizen(
-            user_id=row["user_id"],
-            lang=row["lang"],
-            consent_at=from_iso(row["consent_at"]) if row["consent_at"] else None,
-            created_at=from_iso(row["created_at"]),
-        )
+        return _citizen(row) if row else None
 
     async def lang_of(self, user_id: int) -> Lang | None:
         """Return the stored language only (the hot path of every update)."""
         citizen = await self.get(user_id)
         return citizen.lang if citizen else None
 
-    async def set_lang(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
+    async def set_lang(self, user_id: int, lang: Lang, now: datetime) -> None:
         """Store the chosen language, creating the citizen row if needed."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO citizens (user_id, lang, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -56,9 +60,9 @@ class CitizenRepo:
             )
         self.cache.citizens.forget(user_id)
 
-    async def give_consent(self, user_id: int, lang: Lang, now: datetime | None = None) -> None:
+    async def give_consent(self, user_id: int, lang: Lang, now: datetime) -> None:
         """Record consent to the processing of personal data."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO citizens (user_id, lang, consent_at, created_at, updated_at)"
@@ -68,21 +72,14 @@ class CitizenRepo:
             )
         self.cache.citizens.forget(user_id)
 
-    async def set_blocked(self, user_id: int, blocked: bool, now: datetime | None = None) -> bool:
+    async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> bool:
         """Record that the citizen blocked (or unblocked) the bot; False if unknown."""
-        stamp = to_iso(now or utcnow()) if blocked else None
+        stamp = to_iso(now) if blocked else None
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE citizens SET blocked_at = ? WHERE user_id = ?", (stamp, user_id)
             )
             return cur.rowcount == 1
-
-    async def is_blocked(self, user_id: int) -> bool:
-        """Whether the citizen has blocked the bot."""
-        row = await self.db.fetchone(
-            "SELECT blocked_at IS NOT NULL FROM citizens WHERE user_id = ?", (user_id,)
-        )
-        return bool(row and row[0])
 
     async def inactive(self, before: datetime) -> list[int]:
         """Citizens whose registration (or, without one, profile) is untouched since `before`.
@@ -90,14 +87,14 @@ class CitizenRepo:
         Staff and citizens with an open hotline ticket are never included.
         """
         rows = await self.db.fetchall(
-            "SELECT c.user_id FROM citizens c LEFT JOIN registrations r USING (user_id)"
+            "SELECT c.user_id AS user_id FROM citizens c LEFT JOIN registrations r USING (user_id)"
             " WHERE coalesce(r.updated_at, c.updated_at) < ?"
             " AND c.user_id NOT IN (SELECT user_id FROM staff)"
             " AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.user_id = c.user_id"
             " AND t.status = 'open') ORDER BY c.user_id",
             (to_iso(before),),
         )
-        return [r[0] for r in rows]
+        return [r["user_id"] for r in rows]
 
     async def erase(self, user_id: int) -> ErasureReport:
         """Delete every row that mentions the citizen, in one transaction."""

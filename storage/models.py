@@ -77,16 +77,6 @@ class RegistrationInput:
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
-    """One entry of a citizen's place history."""
-
-    country: str
-    city: str
-    status: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class ErasureReport:
     """How many rows of each kind an erasure removed."""
 

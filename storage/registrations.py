@@ -5,14 +5,36 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
+import aiosqlite
+
 from storage.cache import UserCache
 from storage.db import Database
-from storage.models import Place, Registration, RegistrationInput, from_iso, to_iso, utcnow
+from storage.models import Registration, RegistrationInput, from_iso, to_iso
 
 _COLUMNS = (
     "user_id, full_name, country, city, latitude, longitude, status, party_size, children,"
     " phone, needs, note, active, created_at, updated_at"
 )
+
+
+def _registration(row: aiosqlite.Row) -> Registration:
+    return Registration(
+        user_id=row["user_id"],
+        full_name=row["full_name"],
+        country=row["country"],
+        city=row["city"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        status=row["status"],
+        party_size=row["party_size"],
+        children=row["children"],
+        phone=row["phone"],
+        needs=row["needs"],
+        note=row["note"],
+        active=bool(row["active"]),
+        created_at=from_iso(row["created_at"]),
+        updated_at=from_iso(row["updated_at"]),
+    )
 
 
 class RegistrationRepo:
@@ -28,13 +50,7 @@ class RegistrationRepo:
             f"SELECT {_COLUMNS} FROM registrations WHERE user_id = ?",
             (user_id,),
         )
-        if row is None:
-            return None
-        data = dict(row)
-        data["active"] = bool(data["active"])
-        data["created_at"] = from_iso(data["created_at"])
-        data["updated_at"] = from_iso(data["updated_at"])
-        return Registration(**data)
+        return _registration(row) if row else None
 
     async def exists(self, user_id: int) -> bool:
         """Whether the citizen has a registration (the menu label depends on it)."""
@@ -44,15 +60,13 @@ class RegistrationRepo:
         self.cache.registered.put(user_id, row is not None)
         return row is not None
 
-    async def save(
-        self, user_id: int, reg: RegistrationInput, now: datetime | None = None
-    ) -> Registration:
+    async def save(self, user_id: int, reg: RegistrationInput, now: datetime) -> Registration:
         """Create or update the registration; a new place is appended to the history.
 
         Reads then writes inside one IMMEDIATE transaction, so the history entry and the
         registration can never disagree.
         """
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         values = asdict(reg)
         async with self.db.transaction() as conn:
             # A `purge` run by another process may have erased a citizen this process still
@@ -110,9 +124,9 @@ class RegistrationRepo:
             **values,
         )
 
-    async def confirm(self, user_id: int, now: datetime | None = None) -> bool:
+    async def confirm(self, user_id: int, now: datetime) -> bool:
         """The citizen says they are still where they registered: fresh again."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE registrations SET updated_at = ? WHERE user_id = ? AND active = 1",
@@ -120,9 +134,9 @@ class RegistrationRepo:
             )
             return cur.rowcount == 1
 
-    async def flag_help(self, user_id: int, now: datetime | None = None) -> bool:
+    async def flag_help(self, user_id: int, now: datetime) -> bool:
         """The citizen asked for help in a safety check and no hotline took it."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE registrations SET needs = CASE needs WHEN 'none' THEN 'consular'"
@@ -132,9 +146,9 @@ class RegistrationRepo:
             )
             return cur.rowcount == 1
 
-    async def close(self, user_id: int, now: datetime | None = None) -> bool:
+    async def close(self, user_id: int, now: datetime) -> bool:
         """The citizen is back home: kept as history, no longer targeted or counted."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE registrations SET active = 0, updated_at = ? WHERE user_id = ?"
@@ -148,14 +162,3 @@ class RegistrationRepo:
                     (user_id, stamp),
                 )
             return cur.rowcount == 1
-
-    async def places(self, user_id: int) -> list[Place]:
-        """The citizen's place history, oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT country, city, status, recorded_at FROM place_history WHERE user_id = ?"
-            " ORDER BY recorded_at, id",
-            (user_id,),
-        )
-        return [
-            Place(r["country"], r["city"], r["status"], from_iso(r["recorded_at"])) for r in rows
-        ]

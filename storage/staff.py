@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+import aiosqlite
+
 from storage.content import audit
 from storage.db import Database
-from storage.models import from_iso, to_iso, utcnow
+from storage.models import from_iso, to_iso
 
 RoleName = Literal["admin", "staff"]
 
@@ -24,6 +26,16 @@ class StaffMember:
     granted_at: datetime
 
 
+def _member(row: aiosqlite.Row) -> StaffMember:
+    return StaffMember(
+        user_id=row["user_id"],
+        role=row["role"],
+        countries=frozenset(c for c in row["countries"].split(",") if c),
+        granted_by=row["granted_by"],
+        granted_at=from_iso(row["granted_at"]),
+    )
+
+
 class StaffRepo:
     """Reads and writes `staff`; every change is audited in the same transaction."""
 
@@ -35,12 +47,7 @@ class StaffRepo:
         rows = await self.db.fetchall(
             "SELECT user_id, role, countries, granted_by, granted_at FROM staff ORDER BY user_id"
         )
-        return [
-            StaffMember(
-                r[0], r[1], frozenset(c for c in r[2].split(",") if c), r[3], from_iso(r[4])
-            )
-            for r in rows
-        ]
+        return [_member(r) for r in rows]
 
     async def grant(
         self,
@@ -48,10 +55,10 @@ class StaffRepo:
         role: RoleName,
         countries: frozenset[str],
         actor_id: int,
-        now: datetime | None = None,
+        now: datetime,
     ) -> None:
         """Create or replace the user's role."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         codes = ",".join(sorted(countries)) if role == "staff" else ""
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -66,9 +73,9 @@ class StaffRepo:
                 {"user_id": user_id, "role": role, "countries": codes},
             )  # fmt: skip
 
-    async def revoke(self, user_id: int, actor_id: int, now: datetime | None = None) -> bool:
+    async def revoke(self, user_id: int, actor_id: int, now: datetime) -> bool:
         """Remove the user's role; False if they had none."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute("DELETE FROM staff WHERE user_id = ?", (user_id,))
             if cur.rowcount == 0:

@@ -6,14 +6,19 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from storage.content import audit
 from storage.db import Database
-from storage.models import from_iso, to_iso, utcnow
+from storage.models import from_iso, to_iso
 
-_COLUMNS = (
-    "id, user_id, staff_chat_id, thread_id, status, created_at, last_citizen_at,"
-    " last_staff_at, closed_at, rating"
-)
+_NAMES = (
+    "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
+    "last_staff_at", "closed_at", "rating",
+)  # fmt: skip
+_COLUMNS = ", ".join(_NAMES)
+# The same columns read through the alias `t`, named as in `tickets` (for joins).
+_T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in _NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +44,23 @@ class Ticket:
         )
 
 
-def _ticket(row: tuple[object, ...]) -> Ticket:
-    def when(value: object) -> datetime | None:
-        return from_iso(str(value)) if value else None
+def _when(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None
 
+
+def _ticket(row: aiosqlite.Row) -> Ticket:
     return Ticket(
-        id=int(str(row[0])), user_id=int(str(row[1])), staff_chat_id=int(str(row[2])),
-        thread_id=int(str(row[3])) if row[3] is not None else None, status=str(row[4]),
-        created_at=from_iso(str(row[5])), last_citizen_at=when(row[6]),
-        last_staff_at=when(row[7]), closed_at=when(row[8]),
-        rating=int(str(row[9])) if row[9] is not None else None,
-    )  # fmt: skip
+        id=row["id"],
+        user_id=row["user_id"],
+        staff_chat_id=row["staff_chat_id"],
+        thread_id=row["thread_id"],
+        status=row["status"],
+        created_at=from_iso(row["created_at"]),
+        last_citizen_at=_when(row["last_citizen_at"]),
+        last_staff_at=_when(row["last_staff_at"]),
+        closed_at=_when(row["closed_at"]),
+        rating=row["rating"],
+    )
 
 
 class TicketRepo:
@@ -59,10 +70,10 @@ class TicketRepo:
         self.db = db
 
     async def open_for(
-        self, user_id: int, staff_chat_id: int, now: datetime | None = None
+        self, user_id: int, staff_chat_id: int, now: datetime
     ) -> tuple[Ticket, bool]:
         """The citizen's open ticket, created if there is none; (ticket, created)."""
-        stamp = to_iso(now or utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             async with conn.execute(
                 f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND status = 'open'",
@@ -70,7 +81,7 @@ class TicketRepo:
             ) as cur:
                 row = await cur.fetchone()
             if row is not None:
-                return _ticket(tuple(row)), False
+                return _ticket(row), False
             cur2 = await conn.execute(
                 "INSERT INTO tickets (user_id, staff_chat_id, created_at) VALUES (?, ?, ?)",
                 (user_id, staff_chat_id, stamp),
@@ -87,7 +98,7 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE id = ?",
             (ticket_id,),
         )
-        return _ticket(tuple(row)) if row else None
+        return _ticket(row) if row else None
 
     async def open_of(self, user_id: int) -> Ticket | None:
         """The citizen's open ticket, if any."""
@@ -95,7 +106,7 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND status = 'open'",
             (user_id,),
         )
-        return _ticket(tuple(row)) if row else None
+        return _ticket(row) if row else None
 
     async def latest_of(self, user_id: int) -> Ticket | None:
         """The citizen's most recent ticket, open or closed."""
@@ -103,7 +114,7 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT 1",
             (user_id,),
         )
-        return _ticket(tuple(row)) if row else None
+        return _ticket(row) if row else None
 
     async def by_thread(self, staff_chat_id: int, thread_id: int) -> Ticket | None:
         """The newest ticket shown in a topic."""
@@ -112,7 +123,7 @@ class TicketRepo:
             " ORDER BY id DESC LIMIT 1",
             (staff_chat_id, thread_id),
         )
-        return _ticket(tuple(row)) if row else None
+        return _ticket(row) if row else None
 
     async def set_thread(self, ticket_id: int, thread_id: int) -> None:
         """Remember the ticket's topic."""
@@ -121,18 +132,18 @@ class TicketRepo:
                 "UPDATE tickets SET thread_id = ? WHERE id = ?", (thread_id, ticket_id)
             )
 
-    async def touch(self, ticket_id: int, side: str, now: datetime | None = None) -> None:
+    async def touch(self, ticket_id: int, side: str, now: datetime) -> None:
         """Record who wrote last ('citizen' or 'staff')."""
         column = "last_citizen_at" if side == "citizen" else "last_staff_at"
         async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE tickets SET {column} = ? WHERE id = ?",
-                (to_iso(now or utcnow()), ticket_id),
+                (to_iso(now), ticket_id),
             )
 
-    async def set_status(self, ticket_id: int, status: str, now: datetime | None = None) -> bool:
+    async def set_status(self, ticket_id: int, status: str, now: datetime) -> bool:
         """Close or reopen; False if the ticket is already so (or another is open)."""
-        stamp = to_iso(now or utcnow()) if status == "closed" else None
+        stamp = to_iso(now) if status == "closed" else None
         async with self.db.transaction() as conn:
             try:
                 cur = await conn.execute(
@@ -154,14 +165,19 @@ class TicketRepo:
             return cur.rowcount == 1
 
     async def link(
-        self, ticket_id: int, direction: str, citizen_message_id: int, staff_message_id: int
+        self,
+        ticket_id: int,
+        direction: str,
+        citizen_message_id: int,
+        staff_message_id: int,
+        now: datetime,
     ) -> None:
         """Remember which copy belongs to which original."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO ticket_messages (ticket_id, direction, citizen_message_id,"
                 " staff_message_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                (ticket_id, direction, citizen_message_id, staff_message_id, to_iso(utcnow())),
+                (ticket_id, direction, citizen_message_id, staff_message_id, to_iso(now)),
             )
 
     async def staff_copy_of(self, ticket_id: int, citizen_message_id: int) -> int | None:
@@ -171,7 +187,7 @@ class TicketRepo:
             " AND citizen_message_id = ? AND direction = 'in'",
             (ticket_id, citizen_message_id),
         )
-        return int(row[0]) if row else None
+        return int(row["staff_message_id"]) if row else None
 
     async def citizen_copy_of(self, ticket_id: int, staff_message_id: int) -> int | None:
         """The citizen's copy of a staff message."""
@@ -180,7 +196,7 @@ class TicketRepo:
             " AND staff_message_id = ? AND direction = 'out'",
             (ticket_id, staff_message_id),
         )
-        return int(row[0]) if row else None
+        return int(row["citizen_message_id"]) if row else None
 
     async def queue(
         self, staff_chat_id: int, urgent_needs: frozenset[str]
@@ -189,26 +205,25 @@ class TicketRepo:
         longest waiting. Urgency is the citizen's registered need, read in the same query."""
         marks = ", ".join("?" for _ in urgent_needs) or "NULL"
         rows = await self.db.fetchall(
-            f"SELECT {', '.join('t.' + c.strip() for c in _COLUMNS.split(','))},"
-            f" r.needs IN ({marks}) AS urgent FROM tickets t"
+            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.staff_chat_id = ? AND t.status = 'open'",
             (*sorted(urgent_needs), staff_chat_id),
         )
-        waiting = [(_ticket(tuple(r)[:-1]), bool(r[-1])) for r in rows]
+        waiting = [(_ticket(r), bool(r["urgent"])) for r in rows]
         waiting = [(t, urgent) for t, urgent in waiting if t.waiting]
         return sorted(
             waiting, key=lambda item: (not item[1], item[0].last_citizen_at or item[0].created_at)
         )
 
-    async def ban(self, user_id: int, reason: str, by: int) -> None:
+    async def ban(self, user_id: int, reason: str, by: int, now: datetime) -> None:
         """Stop relaying a citizen's messages."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO bans (user_id, reason, banned_by, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason,"
                 " banned_by = excluded.banned_by, at = excluded.at",
-                (user_id, reason, by, to_iso(utcnow())),
+                (user_id, reason, by, to_iso(now)),
             )
 
     async def unban(self, user_id: int) -> bool:
@@ -233,11 +248,11 @@ class RouteRepo:
     async def all(self) -> dict[str, int]:
         """Country code -> staff group id."""
         rows = await self.db.fetchall("SELECT country, chat_id FROM staff_routes ORDER BY country")
-        return {str(r[0]): int(r[1]) for r in rows}
+        return {r["country"]: r["chat_id"] for r in rows}
 
-    async def set(self, country: str, chat_id: int | None, by: int) -> None:
+    async def set(self, country: str, chat_id: int | None, by: int, now: datetime) -> None:
         """Route a country to a group, or back to the central group (None); audited."""
-        stamp = to_iso(utcnow())
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
             if chat_id is None:
                 await conn.execute("DELETE FROM staff_routes WHERE country = ?", (country,))

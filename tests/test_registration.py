@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
+
+import aiosqlite
 
 from tests.conftest import RunningBot
 from tests.fakebot import FakeBotApi, FakeUser
@@ -267,3 +271,83 @@ async def test_restart_mid_registration_resumes_at_the_same_step(
     await user.expect("Сохранено")
     rows = await run_db("SELECT country, city, status, party_size FROM registrations")
     assert rows == [("LB", "Бейрут", "tourist", 2)]
+
+
+# Rows exactly as the bot stored them before the registration became a package (captured by
+# running the old handlers/registration.py): a new draft waiting for the GPS answer, an edit
+# of the phone, and an update of the place waiting for the status.
+OLD_CONVERSATIONS = [
+    ("registration", "[3001, 3001]", '"gps"'),
+    ("registration", "[3002, 3002]", '"phone"'),
+    ("registration", "[3003, 3003]", '"status"'),
+]
+OLD_USER_DATA = [
+    (3001, '{"draft": {"_mode": "new", "_state": "gps", "_geo": {"country": "IR", "city":'
+           ' "Tehran", "latitude": 35.7, "longitude": 51.42}}}'),
+    (3002, '{"draft": {"full_name": "Серикова Айгерим Болатовна", "country": "JO", "city":'
+           ' "Амман, аэропорт Королевы Алии", "latitude": null, "longitude": null, "status":'
+           ' "stuck", "party_size": 3, "children": 1, "phone": "+77011234567", "needs":'
+           ' "evacuation", "note": "Нужен детский <b>корм</b> & вода", "_mode": "edit",'
+           ' "_state": "phone"}}'),
+    (3003, '{"draft": {"full_name": "Серикова Айгерим Болатовна", "country": "QA", "latitude":'
+           ' null, "longitude": null, "status": "stuck", "party_size": 3, "children": 1,'
+           ' "phone": "+77011234567", "needs": "evacuation", "note": "Нужен детский <b>корм</b>'
+           ' & вода", "_mode": "update", "_state": "status", "_gps": false, "city": "Доха"}}'),
+]  # fmt: skip
+
+
+async def test_drafts_saved_before_the_upgrade_resume_at_their_step(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query, db_path: Path
+) -> None:
+    located, editing, moving = fake.user(3001), fake.user(3002), fake.user(3003)
+    for user in (located, editing, moving):
+        await consent(user)
+    await bot.stop()
+    async with aiosqlite.connect(db_path) as conn:
+        await conn.executemany(
+            "INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?)",
+            OLD_CONVERSATIONS,
+        )
+        await conn.executemany(
+            "INSERT INTO user_state (user_id, data) VALUES (?, ?)", OLD_USER_DATA
+        )
+        await conn.commit()
+    await bot.start()
+
+    # The "Yes" under "Вы находитесь здесь?", sent by the old version, takes the GPS place.
+    located.press_data("r:g:yes")
+    await located.expect("Ваш статус")  # the city came from the location
+    located.press("Турист")
+    await located.expect("Сколько вас")
+
+    # Editing the phone: the new number, then the summary of the old draft.
+    editing.send("+7 702 000 11 22")
+    summary = await editing.expect("Проверьте данные")
+    assert "+77020001122" in summary.text
+    assert "🇯🇴 Иордания" in summary.text
+    editing.press("Подтвердить")
+    await editing.expect("Сохранено")
+
+    # Updating the place: the status button of the old question, then the summary.
+    moving.press_data("r:s:transit")
+    summary = await moving.expect("Проверьте данные")
+    assert "Доха" in summary.text
+    moving.press("Подтвердить")
+    await moving.expect("Сохранено")
+
+    rows = await run_db(
+        "SELECT user_id, country, city, status, phone FROM registrations ORDER BY user_id"
+    )
+    assert rows == [
+        (3002, "JO", "Амман, аэропорт Королевы Алии", "stuck", "+77020001122"),
+        (3003, "QA", "Доха", "transit", "+77011234567"),
+    ]
+    await asyncio.sleep(0.5)  # persistence writes every 0.2 s in the tests
+    (state,) = await run_db("SELECT data FROM user_state WHERE user_id = 3001")
+    draft = json.loads(state[0])["draft"]
+    assert (draft["country"], draft["city"], draft["_gps"], draft["status"]) == (
+        "IR", "Tehran", True, "tourist",
+    )  # fmt: skip
+    assert await run_db("SELECT key, state FROM conversation_states") == [
+        ("[3001, 3001]", '"party"')
+    ]

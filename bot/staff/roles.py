@@ -1,15 +1,17 @@
 """Roles in memory: the answer to "may this user do that, for that country?".
 
-Loaded from the `staff` table and ADMIN_IDS at start-up and updated by /grant and /revoke,
-so a check costs a dict lookup. This process is the only writer of the table.
+Loaded from the `staff` table and ADMIN_IDS at start-up, so a check costs a dict lookup.
+/grant and /revoke go through RoleBook.grant and revoke, which write the table and the book
+together. This process is the only writer of the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from storage.staff import RoleName, StaffMember
+from storage.staff import RoleName, StaffMember, StaffRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +40,10 @@ class Role:
 
 
 class RoleBook:
-    """User id -> role."""
+    """User id -> role, and the one writer of the stored roles."""
 
-    def __init__(self, admin_ids: Iterable[int] = ()) -> None:
+    def __init__(self, repo: StaffRepo, admin_ids: Iterable[int] = ()) -> None:
+        self._repo = repo
         self._bootstrap = frozenset(admin_ids)
         self._roles: dict[int, Role] = {}
         self.load([])
@@ -56,14 +59,20 @@ class RoleBook:
         """The user's role, or None for citizens."""
         return self._roles.get(user_id) if user_id is not None else None
 
-    def assign(self, user_id: int, role: Role | None) -> None:
-        """Record a grant (role) or a revocation (None); bootstrap admins are not touched."""
+    async def grant(self, user_id: int, role: Role, actor_id: int, now: datetime) -> bool:
+        """Store and apply a role (audited); False for a bootstrap admin, who is not touched."""
         if user_id in self._bootstrap:
-            return
-        if role is None:
-            self._roles.pop(user_id, None)
-        else:
-            self._roles[user_id] = role
+            return False
+        await self._repo.grant(user_id, role.name, role.countries, actor_id, now)
+        self._roles[user_id] = role
+        return True
+
+    async def revoke(self, user_id: int, actor_id: int, now: datetime) -> bool:
+        """Remove a stored role (audited); False if there was none or the user is bootstrap."""
+        if user_id in self._bootstrap or not await self._repo.revoke(user_id, actor_id, now):
+            return False
+        self._roles.pop(user_id, None)
+        return True
 
     def is_bootstrap(self, user_id: int) -> bool:
         """Admins from ADMIN_IDS, which only the environment can change."""
@@ -72,15 +81,3 @@ class RoleBook:
     def items(self) -> list[tuple[int, Role]]:
         """Every user with a role, by id."""
         return sorted(self._roles.items())
-
-    def staff_ids(self) -> set[int]:
-        """Everyone with any role."""
-        return set(self._roles)
-
-    def admin_ids(self) -> set[int]:
-        """Everyone who is an admin."""
-        return {u for u, r in self._roles.items() if r.is_admin}
-
-    def covering(self, country: str) -> list[int]:
-        """Staff and admins who serve a country (whom to tell about it)."""
-        return [u for u, r in sorted(self._roles.items()) if r.covers(country)]

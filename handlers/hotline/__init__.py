@@ -1,0 +1,73 @@
+"""Hotline chats: a citizen's messages go to a forum topic in the staff group; staff
+replies in the topic go back to the citizen, anonymously. The mapping lives in the
+database, so a restart loses nothing.
+
+citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
+country, cards.py what staff see. Citizens' free messages reach relay_in through
+handlers.fallback, which asks is_active first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.hotline import HotlineDesk
+from handlers.common import PRIVATE
+from handlers.hotline.cards import RATE
+from handlers.hotline.citizen import (
+    citizen_edit,
+    is_active,
+    open_urgent,
+    rate,
+    relay_in,
+    start_hotline,
+)
+from handlers.hotline.routes import check_staff_chats, list_routes, route
+from handlers.hotline.topic import (
+    STAFF_COMMANDS,
+    ban,
+    card,
+    close,
+    note,
+    queue,
+    relay_out,
+    reopen,
+    send_faq,
+    staff_edit,
+    unban,
+)
+from handlers.roles import admins, not_available
+
+__all__ = [
+    "check_staff_chats",
+    "citizen_edit",
+    "is_active",
+    "open_urgent",
+    "register",
+    "relay_in",
+    "start_hotline",
+]
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Staff-group handlers and the rating button; citizen relaying is called by fallback."""
+    # Services are wired before any handler is registered; a missing desk fails here.
+    desk: HotlineDesk = app.bot_data.services.hotline
+    in_staff = desk.staff_chats & filters.UpdateType.MESSAGE
+    topic = in_staff & filters.IS_TOPIC_MESSAGE
+    for name, callback in (
+        ("close", close), ("reopen", reopen), ("card", card), ("ban", ban),
+        ("unban", unban), ("faq", send_faq), ("note", note),
+    ):  # fmt: skip
+        app.add_handler(CommandHandler(name, callback, filters=topic))
+    app.add_handler(CommandHandler("queue", queue, filters=in_staff))
+    app.add_handler(MessageHandler(topic & ~filters.COMMAND, relay_out))
+    edited = desk.staff_chats & filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(MessageHandler(edited, staff_edit))
+    app.add_handler(CallbackQueryHandler(rate, pattern=rf"^{RATE}"))
+    app.add_handler(CommandHandler("route", route, filters=admins(app)))
+    app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
+    app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
+    app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))

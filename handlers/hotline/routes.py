@@ -1,0 +1,86 @@
+"""Which staff group takes which country's chats: /route, /routes (admins), and the start-up
+check that every staff chat is a forum the bot can manage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.context import HotlineContext
+from bot.reference import countries
+from handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+
+async def usable_staff_chat(bot: Any, chat_id: int) -> bool:
+    """A forum where the bot may manage topics."""
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError:
+        return False
+    return bool(chat.is_forum) and getattr(member, "can_manage_topics", False) is True
+
+
+async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> list[int]:
+    """At start-up: load the routes, then check each staff chat is a forum the bot manages.
+
+    Returns the chats with a problem; each problem is logged and sent to every admin.
+    """
+    services = app.bot_data.services
+    settings = services.settings
+    broken = []
+    for chat_id in await services.hotline.load():
+        if await usable_staff_chat(app.bot, chat_id):
+            continue
+        broken.append(chat_id)
+        log.warning("staff chat %s is not a forum where the bot can manage topics", chat_id)
+        for admin in settings.admin_ids:
+            citizen = await services.citizens.get(admin)
+            t = services.catalog.translator(citizen.lang if citizen else settings.staff_lang)
+            # An admin who never opened the bot cannot be messaged; the log line stays.
+            with contextlib.suppress(TelegramError):
+                await app.bot.send_message(admin, t("staff-chat-broken", chat=str(chat_id)))
+    return broken
+
+
+async def route(update: Update, context: HotlineContext) -> None:
+    """/route XX <group id|off>: a country's chats go to a mission group (admins)."""
+    args = context.args or []
+    admin = update.effective_user
+    code = args[0].upper() if args else ""
+    if admin is None or len(args) != 2 or countries.get(code) is None:
+        await reply(update, context.t("route-usage"))
+        return
+    desk = context.services.hotline
+    now = context.services.clock.now()
+    if args[1].lower() == "off":
+        await desk.set_route(code, None, admin.id, now)
+        await reply(update, context.t("route-removed", country=code))
+        return
+    if not args[1].lstrip("-").isdigit():
+        await reply(update, context.t("route-usage"))
+        return
+    chat_id = int(args[1])
+    if not await usable_staff_chat(context.bot, chat_id):
+        await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
+        return
+    await desk.set_route(code, chat_id, admin.id, now)
+    await reply(update, context.t("route-set", country=code, chat=str(chat_id)))
+
+
+async def list_routes(update: Update, context: HotlineContext) -> None:
+    """/routes: which countries go to which mission group."""
+    routes = context.services.hotline.routes
+    if not routes:
+        await reply(update, context.t("routes-none"))
+        return
+    lines = [f"{countries.flag(c)} {c} → {chat}" for c, chat in routes.items()]
+    await reply(update, context.t("routes-list", routes="\n".join(lines)))
