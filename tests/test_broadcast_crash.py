@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.clock import Clock
 from storage.db import Database
 from storage.notices import Audience, NoticeDraft, NoticeRepo
-from tests.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
-from tests.seed import Person, seed
-from tests.test_cli import env
+from tests.support.cli import env
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.support.seed import Person, seed
 
 RECIPIENTS = 3000
 WORKERS = 8

@@ -11,7 +11,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from tests.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from bot.reference import countries, geo
 from bot.reference.phones import normalize_phone
 from bot.settings import Settings
-from tests.fakebot import TEST_TOKEN
+from tests.support.fakebot import TEST_TOKEN
 
 
 @pytest.mark.parametrize(
