@@ -8,8 +8,6 @@ import json
 import time
 from typing import Any
 
-from aiohttp import web
-
 from tests.support.fakebot.html import plain_text
 from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int
 
@@ -30,7 +28,7 @@ class BotApiMethods:
     _updates: list[JSON]
     _file_ids: itertools.count[int]
     _new_update: asyncio.Event
-    _runner: web.AppRunner | None
+    _closing: bool
 
     # ---- helpers for methods ----------------------------------------------------------------
 
@@ -158,7 +156,7 @@ class BotApiMethods:
         deadline = time.monotonic() + timeout
         self.pending_polls += 1
         try:
-            while not self._updates and self._runner is not None:
+            while not self._updates and not self._closing:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break

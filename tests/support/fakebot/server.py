@@ -88,6 +88,10 @@ class FakeBotApi(BotApiMethods):
         self._changed = asyncio.Event()
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Set by stop(): long polls still waiting return at once. aiohttp's graceful shutdown
+        # waits for every running handler, and a poll whose client was cancelled (PTB's
+        # updater stopping) would otherwise hold it for its whole timeout (2.00 s a test).
+        self._closing = False
         self.pending_polls = 0
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -104,6 +108,7 @@ class FakeBotApi(BotApiMethods):
 
     async def start(self) -> None:
         """Listen on a free port of 127.0.0.1."""
+        self._closing = False
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._file)
@@ -117,6 +122,7 @@ class FakeBotApi(BotApiMethods):
 
     async def stop(self) -> None:
         """Close the server (pending long polls return)."""
+        self._closing = True
         self._new_update.set()
         if self._runner is not None:
             await self._runner.cleanup()
