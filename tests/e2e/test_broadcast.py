@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.fakebot import Event, FakeBotApi, FloodLimits
 from tests.support.journeys import citizens, compose
 from tests.support.running import RunningBot
@@ -251,6 +253,7 @@ async def test_cancel_midway_edit_and_recall(
     await citizen.expect("әзірге ресми хабарландыру жоқ")
 
 
+@pytest.mark.slow
 async def test_scheduled_daily_local_time_and_restart(
     fake: FakeBotApi, bot: RunningBot, db_path: Path, run_db: Query
 ) -> None:

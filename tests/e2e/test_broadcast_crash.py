@@ -9,6 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.clock import Clock
 from storage.db import Database
 from storage.notices import Audience, NoticeDraft, NoticeRepo
@@ -42,6 +44,7 @@ def delivered(fake: FakeBotApi) -> Counter[int]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_kill_9_during_a_broadcast_loses_nobody(tmp_path: Path, fake: FakeBotApi) -> None:
     db_path = tmp_path / "db" / "h.sqlite3"
     people = [Person(10_000 + i, "AE" if i % 3 else "QA", lang="kk" if i % 2 else "ru")
