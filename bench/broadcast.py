@@ -26,8 +26,8 @@ from pathlib import Path
 from bot.clock import Clock
 from storage.db import Database
 from storage.notices import Audience, NoticeDraft, NoticeRepo
-from tests.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
-from tests.seed import Person, seed
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.support.seed import Person, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 900001

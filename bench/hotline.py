@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fakebot import TEST_TOKEN, FakeBotApi, FakeUser
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF_CHAT = -1009999

@@ -28,8 +28,8 @@ from storage.db import Database
 from storage.models import NEEDS, STATUSES
 from storage.notices import Audience, NoticeRepo
 from storage.stats import StatsRepo
-from tests.fakebot import TEST_TOKEN, FakeBotApi
-from tests.seed import Person, seed
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.seed import Person, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 900001

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import STAFF_CHAT, RunningBot
-from tests.fakebot import FakeBotApi
-from tests.seed import Person, seed
-from tests.test_broadcast import citizens
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import citizens
+from tests.support.running import STAFF_CHAT, RunningBot
+from tests.support.seed import Person, seed
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 ADMIN = 900001

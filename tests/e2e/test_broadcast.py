@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import RunningBot
-from tests.fakebot import Event, FakeBotApi, FakeUser, FloodLimits
-from tests.seed import Person, seed
+import pytest
+
+from tests.support.fakebot import Event, FakeBotApi, FloodLimits
+from tests.support.journeys import citizens, compose
+from tests.support.running import RunningBot
+from tests.support.seed import Person, seed
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 ADMIN = 900001
@@ -18,61 +21,11 @@ HEADER_RU = "📢 Официальное сообщение МИД РК"
 HEADER_KK = "📢 ҚР СІМ ресми хабарландыруы"
 
 
-def citizens(fake: FakeBotApi, people: list[Person]) -> dict[int, FakeUser]:
-    """Fake Telegram users for seeded citizens, with chats that exist."""
-    users = {}
-    for p in people:
-        user = fake.user(p.user_id, language_code=p.lang)
-        user.chat.started = True
-        users[p.user_id] = user
-    return users
-
-
 def notices_in(fake: FakeBotApi, chat_id: int) -> list[Event]:
     return [
         e for e in fake.chat_events(chat_id)
         if e.kind == "send" and (HEADER_RU in e.text or HEADER_KK in e.text)
     ]  # fmt: skip
-
-
-async def compose(
-    staff: FakeUser,
-    pick: list[str],
-    ru: str,
-    kk: str | None,
-    *,
-    ack: bool = False,
-    when: str = "Сейчас",
-    when_text: list[str] | None = None,
-    statuses: list[str] | None = None,
-) -> Event:
-    """Go through /broadcast as staff do; returns the summary message."""
-    staff.send("/broadcast")
-    await staff.expect("Новое официальное сообщение")
-    for name in pick:
-        staff.press(name)
-        await staff.expect(name, kind="edit")
-    for status in statuses or []:
-        staff.press(status)
-        await staff.expect("Получателей", kind="edit")
-    staff.press("Далее")
-    await staff.expect("на <b>русском</b>".replace("<b>", "").replace("</b>", ""))
-    staff.send(ru)
-    await staff.expect("казахском")
-    if kk is None:
-        staff.press("Отправить всем на русском")
-    else:
-        staff.send(kk)
-    await staff.expect("приложить фото")
-    staff.press("Пропустить")
-    await staff.expect("Получено / я в безопасности")
-    staff.press("С кнопкой «Получено»" if ack else "Без кнопки")
-    await staff.expect("Когда отправить")
-    staff.press(when)
-    for line in when_text or []:
-        await staff.settle(0.1)
-        staff.send(line)
-    return await staff.expect("Проверьте перед отправкой")
 
 
 async def test_bilingual_notice_with_preview_targeted_by_country(
@@ -300,6 +253,7 @@ async def test_cancel_midway_edit_and_recall(
     await citizen.expect("әзірге ресми хабарландыру жоқ")
 
 
+@pytest.mark.slow
 async def test_scheduled_daily_local_time_and_restart(
     fake: FakeBotApi, bot: RunningBot, db_path: Path, run_db: Query
 ) -> None:

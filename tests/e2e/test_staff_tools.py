@@ -10,9 +10,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.conftest import RunningBot
-from tests.fakebot import Event, FakeBotApi, FakeUser
-from tests.seed import Person, seed
+from tests.support.fakebot import Event, FakeBotApi
+from tests.support.journeys import staff_of
+from tests.support.running import RunningBot
+from tests.support.seed import Person, seed
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 ADMIN = 900001
@@ -28,14 +29,6 @@ def file_of(fake: FakeBotApi, event: Event, kind: str) -> bytes:
     obj = event.message[kind]
     file_id = (obj[-1] if isinstance(obj, list) else obj)["file_id"]
     return fake.files[file_id]
-
-
-async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) -> FakeUser:
-    member = fake.user(user_id, first_name="Консул")
-    member.chat.started = True
-    admin.send(f"/grant {user_id} staff {scope}")
-    await admin.expect(f"{user_id}: сотрудник")
-    return member
 
 
 async def test_stats_match_the_database_and_the_chart_is_a_png(

@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from storage.db import migrations
-from tests.fakebot import TEST_TOKEN, FakeBotApi
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: no inherited bot settings, the project importable."""
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
-    base.update(PYTHONPATH=str(ROOT), DATABASE_PATH=str(tmp_path / "db" / "h.sqlite3"))
-    base.update(extra)
-    return base
-
-
-def cli(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env(tmp_path, **extra),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.support.cli import cli, env
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 
 
 def test_help(tmp_path: Path) -> None:

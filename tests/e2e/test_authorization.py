@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from storage.notices import Audience, NoticeDraft
-from tests.conftest import RunningBot
-from tests.fakebot import FakeBotApi, FakeUser
-from tests.seed import Person, seed
+from tests.support.fakebot import FakeBotApi, FakeUser
+from tests.support.running import RunningBot
+from tests.support.seed import Person, seed
 
 NOT_AVAILABLE = "Эта команда недоступна."
 OUTSIDE = "вне вашей зоны"

@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.conftest import STAFF_CHAT, RunningBot
-from tests.fakebot import Event, FakeBotApi, FakeUser
-from tests.test_registration import consent, register_ru
+from tests.support.fakebot import Event, FakeBotApi
+from tests.support.journeys import consent, open_chat, register_ru
+from tests.support.running import STAFF_CHAT, RunningBot
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
@@ -17,17 +17,6 @@ def topic_events(fake: FakeBotApi, thread: int) -> list[Event]:
     return [
         e for e in fake.chat_events(STAFF_CHAT) if e.message.get("message_thread_id") == thread
     ]
-
-
-async def open_chat(fake: FakeBotApi, user: FakeUser, text: str) -> int:
-    """Citizen presses 'write to the hotline' and writes; returns the topic's thread id."""
-    user.press("Написать на горячую линию")
-    await user.expect("Напишите ваш вопрос")
-    user.send(text)
-    await user.expect("передано консульским сотрудникам")
-    group = fake.chats[STAFF_CHAT]
-    topics = [t for t in group.topics.values() if not t.get("deleted")]
-    return int(topics[-1]["message_thread_id"])
 
 
 async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db: Query) -> None:

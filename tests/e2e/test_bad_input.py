@@ -10,22 +10,12 @@ from typing import Any
 import pytest
 
 from bot.logs import setup_logging
-from tests.conftest import RunningBot
-from tests.fakebot import TEST_TOKEN, FakeBotApi, FakeUser
-from tests.test_registration import consent, register_ru
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.journeys import consent, register_ru, to_status_step
+from tests.support.running import RunningBot
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 STALE = "Эта кнопка устарела"
-
-
-async def to_status_step(user: FakeUser) -> None:
-    await consent(user)
-    user.send("/register")
-    await user.expect("В какой стране")
-    user.press("Израиль")
-    await user.expect("Город или место")
-    user.send("Тель-Авив")
-    await user.expect("Ваш статус")
 
 
 async def test_wrong_kinds_of_input_inside_the_flow(

@@ -11,7 +11,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from tests.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 
 
 @pytest.fixture
@@ -122,3 +122,15 @@ async def test_long_polling_waits_for_updates(fake: FakeBotApi, api_bot: Bot) ->
     assert updates[0].message is not None
     assert updates[0].message.text == "/start"
     assert await api_bot.get_updates(offset=updates[0].update_id + 1, timeout=0) == ()
+
+
+async def test_stop_releases_a_pending_long_poll(fake: FakeBotApi, api_bot: Bot) -> None:
+    poll = asyncio.create_task(api_bot.get_updates(timeout=5, read_timeout=10))
+    await fake.wait_until(lambda: fake.pending_polls == 1, what="a pending long poll")
+    # PTB's updater cancels its request when it stops; the server's handler goes on waiting.
+    poll.cancel()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await fake.stop()
+    assert loop.time() - started < 1.0  # not the poll's 5 s: aiohttp waits for handlers
+    assert fake.pending_polls == 0

@@ -8,7 +8,7 @@ import pytest
 
 from bench.faq_quality import load
 from bot.faq.matcher import Matcher, fold, seed_faq
-from tests.fakebot import plain_text
+from tests.support.fakebot import plain_text
 
 
 def test_content_is_complete_in_both_languages() -> None:

@@ -9,12 +9,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.clock import Clock
 from storage.db import Database
 from storage.notices import Audience, NoticeDraft, NoticeRepo
-from tests.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
-from tests.seed import Person, seed
-from tests.test_cli import env
+from tests.support.cli import env
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.support.seed import Person, seed
 
 RECIPIENTS = 3000
 WORKERS = 8
@@ -42,6 +44,7 @@ def delivered(fake: FakeBotApi) -> Counter[int]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_kill_9_during_a_broadcast_loses_nobody(tmp_path: Path, fake: FakeBotApi) -> None:
     db_path = tmp_path / "db" / "h.sqlite3"
     people = [Person(10_000 + i, "AE" if i % 3 else "QA", lang="kk" if i % 2 else "ru")

@@ -6,8 +6,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from tests.seed import Person, seed
-from tests.test_cli import cli
+from tests.support.cli import cli
+from tests.support.seed import Person, seed
 
 OLD = "2025-01-01T08:00:00+00:00"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import RunningBot
-from tests.fakebot import FakeBotApi
+from tests.support.fakebot import FakeBotApi
+from tests.support.running import RunningBot
 
 
 async def test_start_language_consent_menu(fake: FakeBotApi, bot: RunningBot) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import RunningBot
-from tests.fakebot import FakeBotApi
-from tests.test_registration import consent, register_ru
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import consent, register_ru
+from tests.support.running import RunningBot
 
 
 async def test_browse_menus_in_russian(fake: FakeBotApi, bot: RunningBot) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import RunningBot
-from tests.fakebot import FakeBotApi, FakeUser
-from tests.test_registration import consent
+from tests.support.fakebot import FakeBotApi, FakeUser
+from tests.support.journeys import consent
+from tests.support.running import RunningBot
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 ADMIN = 900001  # in ADMIN_IDS of the test settings

@@ -10,50 +10,11 @@ from typing import Any
 
 import aiosqlite
 
-from tests.conftest import RunningBot
-from tests.fakebot import FakeBotApi, FakeUser
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import consent, register_ru
+from tests.support.running import RunningBot
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
-
-
-async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
-    """Start, choose the language and accept the privacy notice."""
-    user.send("/start")
-    await user.expect("Выберите язык")
-    user.press(lang_button)
-    await user.expect("🔒")
-    user.press(agree)
-    await user.expect("☰")
-
-
-async def register_ru(user: FakeUser) -> None:
-    """A full registration in Russian through buttons and typed answers."""
-    user.press("📝 Зарегистрироваться")
-    await user.expect("В какой стране")
-    user.press("Иордания")
-    await user.expect("Страна: 🇯🇴 Иордания")
-    await user.expect("Город или место")
-    user.send("Амман, аэропорт Королевы Алии")
-    await user.expect("Ваш статус")
-    user.press("Застрял(а) в аэропорту")
-    await user.expect("Сколько вас")
-    user.press("3")
-    await user.expect("Из 3 человек сколько детей")
-    user.press("1")
-    await user.expect("ФИО как в паспорте")
-    user.send("Серикова Айгерим Болатовна")
-    await user.expect("Номер телефона")
-    user.reply_button("Поделиться номером")
-    await user.expect("Номер принят: +77011234567")
-    await user.expect("Какая помощь")
-    user.press("Эвакуация")
-    await user.expect("Что ещё важно")
-    user.send("Нужен детский <b>корм</b> & вода")
-    summary = await user.expect("Проверьте данные")
-    assert "Серикова Айгерим Болатовна" in summary.text
-    assert "Нужен детский <b>корм</b> & вода" in summary.text  # shown literally, not as HTML
-    user.press("Подтвердить")
-    await user.expect("✅ Сохранено")
 
 
 async def test_full_registration_in_russian(

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real application against the fake Bot API, or the CLI as a process."""

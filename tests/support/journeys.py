@@ -1,0 +1,128 @@
+"""User journeys that several tests replay: consent, a registration, a notice, a hotline chat."""
+
+from __future__ import annotations
+
+from tests.support.fakebot import Event, FakeBotApi, FakeUser
+from tests.support.running import STAFF_CHAT
+from tests.support.seed import Person
+
+
+async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
+    """Start, choose the language and accept the privacy notice."""
+    user.send("/start")
+    await user.expect("Выберите язык")
+    user.press(lang_button)
+    await user.expect("🔒")
+    user.press(agree)
+    await user.expect("☰")
+
+
+async def register_ru(user: FakeUser) -> None:
+    """A full registration in Russian through buttons and typed answers."""
+    user.press("📝 Зарегистрироваться")
+    await user.expect("В какой стране")
+    user.press("Иордания")
+    await user.expect("Страна: 🇯🇴 Иордания")
+    await user.expect("Город или место")
+    user.send("Амман, аэропорт Королевы Алии")
+    await user.expect("Ваш статус")
+    user.press("Застрял(а) в аэропорту")
+    await user.expect("Сколько вас")
+    user.press("3")
+    await user.expect("Из 3 человек сколько детей")
+    user.press("1")
+    await user.expect("ФИО как в паспорте")
+    user.send("Серикова Айгерим Болатовна")
+    await user.expect("Номер телефона")
+    user.reply_button("Поделиться номером")
+    await user.expect("Номер принят: +77011234567")
+    await user.expect("Какая помощь")
+    user.press("Эвакуация")
+    await user.expect("Что ещё важно")
+    user.send("Нужен детский <b>корм</b> & вода")
+    summary = await user.expect("Проверьте данные")
+    assert "Серикова Айгерим Болатовна" in summary.text
+    assert "Нужен детский <b>корм</b> & вода" in summary.text  # shown literally, not as HTML
+    user.press("Подтвердить")
+    await user.expect("✅ Сохранено")
+
+
+async def to_status_step(user: FakeUser) -> None:
+    """Consent, then a registration up to the status question (Israel, Tel Aviv)."""
+    await consent(user)
+    user.send("/register")
+    await user.expect("В какой стране")
+    user.press("Израиль")
+    await user.expect("Город или место")
+    user.send("Тель-Авив")
+    await user.expect("Ваш статус")
+
+
+def citizens(fake: FakeBotApi, people: list[Person]) -> dict[int, FakeUser]:
+    """Fake Telegram users for seeded citizens, with chats that exist."""
+    users = {}
+    for p in people:
+        user = fake.user(p.user_id, language_code=p.lang)
+        user.chat.started = True
+        users[p.user_id] = user
+    return users
+
+
+async def compose(
+    staff: FakeUser,
+    pick: list[str],
+    ru: str,
+    kk: str | None,
+    *,
+    ack: bool = False,
+    when: str = "Сейчас",
+    when_text: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> Event:
+    """Go through /broadcast as staff do; returns the summary message."""
+    staff.send("/broadcast")
+    await staff.expect("Новое официальное сообщение")
+    for name in pick:
+        staff.press(name)
+        await staff.expect(name, kind="edit")
+    for status in statuses or []:
+        staff.press(status)
+        await staff.expect("Получателей", kind="edit")
+    staff.press("Далее")
+    await staff.expect("на <b>русском</b>".replace("<b>", "").replace("</b>", ""))
+    staff.send(ru)
+    await staff.expect("казахском")
+    if kk is None:
+        staff.press("Отправить всем на русском")
+    else:
+        staff.send(kk)
+    await staff.expect("приложить фото")
+    staff.press("Пропустить")
+    await staff.expect("Получено / я в безопасности")
+    staff.press("С кнопкой «Получено»" if ack else "Без кнопки")
+    await staff.expect("Когда отправить")
+    staff.press(when)
+    for line in when_text or []:
+        await staff.settle(0.1)
+        staff.send(line)
+    return await staff.expect("Проверьте перед отправкой")
+
+
+async def open_chat(fake: FakeBotApi, user: FakeUser, text: str) -> int:
+    """Citizen presses 'write to the hotline' and writes; returns the topic's thread id."""
+    user.press("Написать на горячую линию")
+    await user.expect("Напишите ваш вопрос")
+    user.send(text)
+    await user.expect("передано консульским сотрудникам")
+    group = fake.chats[STAFF_CHAT]
+    topics = [t for t in group.topics.values() if not t.get("deleted")]
+    return int(topics[-1]["message_thread_id"])
+
+
+async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) -> FakeUser:
+    """A user whom the admin grants the staff role for `scope` (countries) with /grant."""
+    member = fake.user(user_id, first_name="Консул")
+    member.chat.started = True
+    admin.send(f"/grant {user_id} staff {scope}")
+    await admin.expect(f"{user_id}: сотрудник")
+    return member

@@ -1,0 +1,57 @@
+"""The real application serving in the background of a test, against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import HotlineApp, build_application, serve
+from bot.clock import Clock
+from bot.services import Services
+from bot.settings import Settings
+
+# The staff group of the test settings (a forum the fake server knows).
+STAFF_CHAT = -1001234567890
+
+
+class RunningBot:
+    """The real application serving in the background; can be restarted."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # One clock across restarts, so a test can stop the bot "until tomorrow".
+        self.clock = Clock()
+        self.app: HotlineApp | None = None
+        self._stop: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> HotlineApp:
+        """Build and start a fresh application (as a new process would)."""
+        self.app = build_application(self.settings, clock=self.clock)
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(serve(self.app, self._stop))
+        for _ in range(200):
+            if self.app.running and self.app.updater and self.app.updater.running:
+                return self.app
+            if self._task.done():
+                await self._task
+            await asyncio.sleep(0.02)
+        raise AssertionError("the bot did not start")
+
+    async def stop(self) -> None:
+        """Graceful stop: persistence flushed, database closed."""
+        if self._stop is not None and self._task is not None:
+            self._stop.set()
+            await asyncio.wait_for(self._task, timeout=15)
+        self._task = None
+
+    @property
+    def services(self) -> Services:
+        """The running bot's services (repositories, clock, delivery engine)."""
+        assert self.app is not None
+        assert self.app.bot_data.services is not None
+        return self.app.bot_data.services
+
+    async def restart(self) -> HotlineApp:
+        """Stop and start again on the same database."""
+        await self.stop()
+        return await self.start()

@@ -1,0 +1,34 @@
+"""Settings from the environment: parsed, derived, and refused with the reason."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from tests.support.fakebot import TEST_TOKEN
+
+
+def test_settings_parse_and_derive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("ADMIN_IDS", "111, 222")
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.admin_ids == frozenset({111, 222})
+    assert settings.file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.token() == TEST_TOKEN
+    assert TEST_TOKEN not in repr(settings)
+    assert str(settings.tz) == "Asia/Almaty"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_TOKEN", "not-a-token"), ("ADMIN_IDS", "1,abc"), ("TIMEZONE", "Mars/Phobos"),
+        ("BOT_API_BASE_URL", "ftp://x"), ("POLL_TIMEOUT", "500"),
+    ],
+)  # fmt: skip
+def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
