@@ -10,8 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 from bot.clock import Clock
+from storage.audience import Audience
 from storage.db import Database
-from storage.notices import Audience, NoticeDraft, NoticeRepo
+from storage.notices import NoticeDraft, NoticeRepo
 from tests.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
 from tests.seed import Person, seed
 from tests.test_cli import env
