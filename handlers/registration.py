@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.context import HotlineContext
+from bot.notices.views import FRESH
 from bot.reference import countries, geo
 from bot.reference.phones import normalize_phone
 from handlers import keyboards, menu
@@ -667,7 +668,7 @@ def build() -> ConversationHandler[Any]:
                 CommandHandler("register", begin, filters=PRIVATE),
                 pattern(begin, pattern=r"^m:reg$"),
                 pattern(begin_edit, pattern=r"^e:"),
-                pattern(fresh_moved, pattern=r"^fr:\d{1,12}:moved$"),
+                pattern(fresh_moved, pattern=rf"^{FRESH}\d{{1,12}}:moved$"),
             ],
             states=states,
             fallbacks=[
