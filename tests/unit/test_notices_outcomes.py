@@ -59,6 +59,8 @@ class FakeBot:
 
 
 class Engine(SimpleNamespace):
+    """The engine under test, its fake bot and the one stored notice."""
+
     delivery: Delivery
     bot: FakeBot
     notice: Notice

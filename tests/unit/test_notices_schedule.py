@@ -69,6 +69,7 @@ def at(text: str) -> datetime:
 
 
 async def first(draft: NoticeDraft, codes: tuple[str, ...] = ()) -> tuple[str, datetime] | None:
+    """The first occurrence, with citizens registered in `codes`."""
     return await service(Register(list(codes))).first_run(draft)
 
 
