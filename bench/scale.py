@@ -24,9 +24,9 @@ from pathlib import Path
 
 from bot.reference.countries import REGION
 from bot.staff import reports
+from storage.audience import Audience, AudienceRepo
 from storage.db import Database
 from storage.models import NEEDS, STATUSES
-from storage.notices import Audience, NoticeRepo
 from storage.stats import StatsRepo
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 from tests.support.seed import Person, seed
@@ -67,7 +67,7 @@ async def in_process(db_path: Path) -> str:
     """Repository timings; returns the largest country."""
     db = Database(db_path)
     await db.open()
-    stats, notices = StatsRepo(db), NoticeRepo(db)
+    stats, audiences = StatsRepo(db), AudienceRepo(db)
     now = datetime.now(UTC)
     rows = await stats.by_country(None, now - timedelta(hours=24), now - timedelta(days=14))
     biggest = rows[0].country
@@ -76,7 +76,7 @@ async def in_process(db_path: Path) -> str:
         await stats.by_country(None, now - timedelta(hours=24), now - timedelta(days=14))
 
     async def audience() -> None:
-        await notices.audience_count(Audience(countries=(biggest,)))
+        await audiences.count(Audience(countries=(biggest,)))
 
     async def selection_sql() -> None:
         # What filling the outbox does: the join runs inside SQLite, no rows in Python.

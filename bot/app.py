@@ -16,17 +16,16 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
-from bot.context import HotlineContext
+from bot.context import BotData, HotlineContext
 from bot.errors import on_error
 from bot.faq import content
 from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
-from bot.notices.engine import Delivery
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
 from bot.runtime.processing import PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
-from bot.services import BotData, Services
+from bot.services import Services
 from bot.settings import Settings
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
@@ -54,9 +53,7 @@ def build_application(
         message=r"Please use 'Bot\.send\w+' instead of 'Bot\.do_api_request",
         category=PTBUserWarning,
     )
-    services = Services.create(settings, catalog)
-    if clock is not None:
-        services.clock = clock
+    services = Services.create(settings, catalog, clock)
     builder = (
         ApplicationBuilder()
         .token(settings.token())
@@ -75,7 +72,9 @@ def build_application(
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .persistence(
-            SqlitePersistence(services.db, services.bot_state, settings.persistence_interval)
+            SqlitePersistence(
+                services.db, services.bot_state, settings.persistence_interval, bot_data=BotData
+            )
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -91,7 +90,6 @@ def build_application(
         )
     app: HotlineApp = builder.build()
     app.bot_data.services = services
-    services.delivery = Delivery(app, services)
     register_all(app)
     app.add_error_handler(on_error)
     return app
@@ -140,15 +138,13 @@ async def load_content(services: Services) -> None:
 
 
 async def _start_delivery(context: HotlineContext) -> None:
-    """Resume unfinished notices and re-arm scheduled ones."""
-    if context.services.delivery is not None:
-        await context.services.delivery.start()
+    """Hand the engine the bot and job queue; resume unfinished notices, re-arm scheduled ones."""
+    await context.services.notices.start(context.application)
 
 
 async def _freshness(context: HotlineContext) -> None:
     """Ask citizens with stale registrations, in their daytime, whether they are still there."""
-    if context.services.delivery is not None:
-        await context.services.delivery.freshness_tick()
+    await context.services.notices.freshness_tick()
 
 
 async def _heartbeat(context: HotlineContext) -> None:
@@ -195,10 +191,8 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
-        delivery = _services(app).delivery
-        if delivery is not None:
-            # Its loops never end by themselves; what is pending stays in the outbox.
-            await delivery.stop()
+        # The engine's loops never end by themselves; what is pending stays in the outbox.
+        await _services(app).notices.stop()
         if app.running:
             await app.stop()
         await app.shutdown()

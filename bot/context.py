@@ -7,9 +7,22 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import DEFAULT_LANG, Translator
-from bot.services import BotData, Services
+from bot.services import Services
 from bot.settings import Settings
 from storage.models import Lang
+
+# An application whose type arguments do not matter where it is handed around (handlers'
+# register functions, roles' filters): the one spelling of it.
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class BotData:
+    """Application-wide data; PTB creates it, build_application() fills `services`."""
+
+    __slots__ = ("services",)
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
 
 
 class HotlineContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]):
@@ -17,7 +30,7 @@ class HotlineContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any
 
     def __init__(
         self,
-        application: Application[Any, Any, Any, Any, Any, Any],
+        application: AnyApp,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:

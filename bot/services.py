@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.faq.content import ContentHolder
@@ -11,21 +10,22 @@ from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
 from bot.hotline import HotlineDesk
 from bot.i18n import Catalog
+from bot.notices.engine import Delivery
+from bot.notices.service import NoticeService
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
+from storage.audience import AudienceRepo
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
 from storage.notices import NoticeRepo
+from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
-
-if TYPE_CHECKING:
-    from bot.notices.engine import Delivery
 
 
 @dataclass(slots=True)
@@ -42,15 +42,14 @@ class Services:
     content: ContentHolder
     tickets: TicketRepo
     staff: StaffRepo
-    notices: NoticeRepo
+    # Official notices: the one door to their storage and their delivery engine.
+    notices: NoticeService
     roles: RoleBook
     stats: StatsRepo
     # Routes, staff chats and the flood window: the hotline's state in memory, kept with
     # the database by the desk itself.
     hotline: HotlineDesk
-    clock: Clock = field(default_factory=Clock)
-    # The broadcast engine; set by build_application (it needs the application).
-    delivery: Delivery | None = None
+    clock: Clock
 
     @property
     def faq(self) -> Faq:
@@ -68,36 +67,37 @@ class Services:
         return self.content.current.directory
 
     @classmethod
-    def create(cls, settings: Settings, catalog: Catalog | None = None) -> Services:
-        """Wire repositories to a (not yet opened) database."""
+    def create(
+        cls, settings: Settings, catalog: Catalog | None = None, clock: Clock | None = None
+    ) -> Services:
+        """Wire repositories and the notice engine to a (not yet opened) database."""
         db = Database(settings.database_path)
         cache = UserCache()
+        catalog = catalog or Catalog()
+        clock = clock or Clock()
         staff = StaffRepo(db)
         hotline = HotlineDesk(
             RouteRepo(db), settings.staff_chat_id, settings.hotline_flood_per_minute
         )
+        citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
+        notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
+        engine = Delivery(
+            settings, notices, outbox, audience, catalog, citizens, registrations, clock
+        )
         return cls(
             settings=settings,
             db=db,
-            catalog=catalog or Catalog(),
-            citizens=CitizenRepo(db, cache),
-            registrations=RegistrationRepo(db, cache),
+            catalog=catalog,
+            citizens=citizens,
+            registrations=registrations,
             bot_state=BotStateRepo(db),
             content_repo=ContentRepo(db),
             content=ContentHolder(),
             tickets=TicketRepo(db),
             staff=staff,
-            notices=NoticeRepo(db),
+            notices=NoticeService(settings, notices, outbox, audience, engine, clock),
             roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
             hotline=hotline,
+            clock=clock,
         )
-
-
-class BotData:
-    """Application-wide data; PTB creates it, build_application() fills `services`."""
-
-    __slots__ = ("services",)
-
-    def __init__(self) -> None:
-        self.services: Services | None = None

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import Application
-
+from bot.context import AnyApp
 from handlers import (
-    broadcast,
     common,
     content_admin,
     fallback,
     faq,
     hotline,
     menu,
+    notices,
     registration,
-    safety,
     staff_admin,
     staff_tools,
 )
+from handlers.notices import safety
 
 
-def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_all(app: AnyApp) -> None:
     """Register every handler in its group and order.
 
     Group -1 resolves the user's language for everything after it. In group 0 the
@@ -32,7 +29,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     content_admin.register(app)
     staff_admin.register(app)
     staff_tools.register(app)
-    broadcast.register(app)
+    notices.register(app)
     hotline.register(app)
     registration.register(app)
     safety.register(app)

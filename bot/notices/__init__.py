@@ -1,1 +1,1 @@
-"""Official notices: schedule, text, delivery engine."""
+"""Official notices: the service handlers use, the delivery engine, schedules, texts, views."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.services import BotData
 from storage.bot_state import BotStateRepo
 from storage.db import Database
 
@@ -22,10 +22,21 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
-class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]):
+# The application's bot_data type: handed in by its builder, so this plumbing does not
+# import the container that holds the live services.
+BD = TypeVar("BD")
+
+
+class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BD]):
     """Stores conversation states and user_data as JSON rows."""
 
-    def __init__(self, db: Database, repo: BotStateRepo, update_interval: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        repo: BotStateRepo,
+        update_interval: float,
+        bot_data: Callable[[], BD],
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -34,6 +45,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
         )
         self.db = db
         self.repo = repo
+        self._bot_data = bot_data
         # PTB hands every user who sent an update to update_user_data at each interval,
         # changed or not; remembering what is stored turns those into no-ops.
         self._stored: dict[int, str] = {}
@@ -53,9 +65,9 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
         """Chat data is not persisted."""
         return {}
 
-    async def get_bot_data(self) -> BotData:
+    async def get_bot_data(self) -> BD:
         """Bot data is not persisted (it holds live services)."""
-        return BotData()
+        return self._bot_data()
 
     async def get_callback_data(self) -> CDCData | None:
         """Arbitrary callback data is not used."""
@@ -86,7 +98,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         """Chat data is not persisted."""
 
-    async def update_bot_data(self, data: BotData) -> None:
+    async def update_bot_data(self, data: BD) -> None:
         """Bot data is not persisted."""
 
     async def update_callback_data(self, data: CDCData) -> None:
@@ -106,7 +118,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BotData]
     async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
         """Chat data is not persisted."""
 
-    async def refresh_bot_data(self, bot_data: BotData) -> None:
+    async def refresh_bot_data(self, bot_data: BD) -> None:
         """Bot data is not persisted."""
 
     async def flush(self) -> None:

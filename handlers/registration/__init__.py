@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.notices.views import FRESH
 from handlers.common import PRIVATE, refuse_button
 from handlers.registration import answers as a
 
@@ -69,7 +70,7 @@ def build() -> ConversationHandler[Any]:
                 CommandHandler("register", a.begin, filters=PRIVATE),
                 _button(a.begin, r"^m:reg$"),
                 _button(a.begin_edit, r"^e:"),
-                _button(a.fresh_moved, r"^fr:\d{1,12}:moved$"),
+                _button(a.fresh_moved, rf"^{FRESH}\d{{1,12}}:moved$"),
             ],
             states=states,
             fallbacks=[

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.notices import Audience, NoticeDraft
+from storage.audience import Audience
+from storage.notices import NoticeDraft
 from tests.support.fakebot import FakeBotApi, FakeUser
 from tests.support.running import RunningBot
 from tests.support.seed import Person, seed
@@ -64,12 +65,11 @@ async def cast(fake: FakeBotApi, bot: RunningBot, db_path: Path) -> dict[str, Fa
         await services.staff.grant(uid, "staff", frozenset({code}), ADMIN, now)
     services.roles.load(await services.staff.all())
     notice = await services.notices.create(
-        NoticeDraft(Audience(countries=("AE",)), "Тест", "Тест"), ADMIN, "now", now, now
+        NoticeDraft(Audience(countries=("AE",)), "Тест", "Тест"), ADMIN
     )
-    assert services.delivery is not None
-    await services.delivery.fill(notice.id)
+    assert notice is not None
     for _ in range(100):  # delivered: 82, who never opened the bot, is now unreachable
-        if (await services.notices.progress(notice.id)).pending == 0:
+        if (await services.notices.outbox.progress(notice.id)).pending == 0:
             break
         await asyncio.sleep(0.05)
     for name in ROLES[2:]:

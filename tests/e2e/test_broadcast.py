@@ -278,7 +278,7 @@ async def test_scheduled_daily_local_time_and_restart(
     await admin.expect("Разовое")
     # 09:00 in Dubai: the AE citizens get the daily one, Turkey waits for its own 09:00.
     clock.set(datetime(2030, 1, 10, 4, 59, 59, tzinfo=UTC))
-    await bot.services.delivery.arm_all()  # type: ignore[union-attr]
+    await bot.services.notices.engine.arm_all()
     await fake.wait_until(
         lambda: len(notices_in(fake, 401)) == len(notices_in(fake, 403)) == 1,
         timeout=10, what="AE 09:00",
@@ -286,7 +286,7 @@ async def test_scheduled_daily_local_time_and_restart(
     await admin.settle(0.5)
     assert notices_in(fake, 402) == []
     clock.set(datetime(2030, 1, 10, 5, 59, 59, tzinfo=UTC))
-    bot.services.delivery.wake()  # type: ignore[union-attr]
+    bot.services.notices.engine.wake()
     await fake.wait_until(lambda: len(notices_in(fake, 402)) == 1, timeout=10, what="TR 09:00")
     # The bot is down from 11:30 to 12:30 Astana: the one-off is sent once, at restart.
     clock.set(datetime(2030, 1, 10, 6, 30, tzinfo=UTC))
@@ -300,11 +300,11 @@ async def test_scheduled_daily_local_time_and_restart(
     assert notices_in(fake, 402)[0].text.endswith("Ежедневное")
     # Day two: the daily one again, at 09:00 in each country.
     clock.set(datetime(2030, 1, 11, 4, 59, 59, tzinfo=UTC))
-    await bot.services.delivery.arm_all()  # type: ignore[union-attr]
+    await bot.services.notices.engine.arm_all()
     await fake.wait_until(lambda: len(notices_in(fake, 403)) == 2, timeout=10, what="AE day 2")
     assert len(notices_in(fake, 402)) == 1
     clock.set(datetime(2030, 1, 11, 5, 59, 59, tzinfo=UTC))
-    bot.services.delivery.wake()  # type: ignore[union-attr]
+    bot.services.notices.engine.wake()
     await fake.wait_until(lambda: len(notices_in(fake, 402)) == 2, timeout=10, what="TR day 2")
     assert notices_in(fake, 403)[-1].text.endswith("Күнделікті")
     # Day three, down for longer than the grace window: missed, and staff are told.

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.clock import Clock
+from storage.audience import Audience
 from storage.db import Database
-from storage.notices import Audience, NoticeDraft, NoticeRepo
+from storage.notices import NoticeDraft, NoticeRepo
 from tests.support.cli import env
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
 from tests.support.seed import Person, seed

@@ -79,17 +79,16 @@ async def test_stale_registrations_are_asked_in_local_daytime(
     ]  # fmt: skip
     await seed(db_path, people)
     users = citizens(fake, people)
-    delivery = bot.services.delivery
-    assert delivery is not None
+    notices = bot.services.notices
     # 07:00 in Dubai, 02:00 in New York: quiet hours everywhere.
     bot.clock.set(datetime(2030, 1, 10, 3, 0, tzinfo=UTC))
-    assert await delivery.freshness_tick() == 0
+    assert await notices.freshness_tick() == 0
     # 11:00 in Dubai: the three stale AE citizens are asked; New York still sleeps.
     bot.clock.set(datetime(2030, 1, 10, 7, 0, tzinfo=UTC))
-    assert await delivery.freshness_tick() == 3
+    assert await notices.freshness_tick() == 3
     for uid in (61, 62, 63):
         await users[uid].expect("Dubai", timeout=10)
-    assert await delivery.freshness_tick() == 0  # nobody is asked twice
+    assert await notices.freshness_tick() == 0  # nobody is asked twice
     users[61].press("Да, я всё ещё здесь")
     await users[61].expect("на прежнем месте")
     users[62].press("Басқа жерге көштім")

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import HotlineContext
+from bot.context import AnyApp, HotlineContext
+from bot.notices.views import ANSWERED, FRESH, SAFETY, answered
+from bot.reference import countries
 from bot.staff.roles import Role
 from handlers.common import PRIVATE, answer_query, refuse_button, reply
 from handlers.hotline import open_urgent
 from handlers.keyboards import Button
-from handlers.render import country_label
+from handlers.notices.draft import SAFETY as PENDING
 from handlers.roles import requires
-from handlers.staff_tools import country_arg
-from storage.notices import Audience, NoticeDraft
+from storage.audience import Audience
+from storage.notices import NoticeDraft
 
-PENDING = "safety"
 MAX_CITY = 100
-_ANSWER = re.compile(r"^(sf|fr):(\d{1,12}):(safe|help|here|moved|home)$")
+# The staff member's confirmation of a check (its buttons are built here).
+GO = SAFETY + "go"
+NO = SAFETY + "no"
+_ANSWER = re.compile(
+    rf"^({re.escape(SAFETY)}|{re.escape(FRESH)})(\d{{1,12}}):(safe|help|here|moved|home)$"
+)
 
 
 @requires("staff")
@@ -34,7 +39,7 @@ async def safety(update: Update, context: HotlineContext, role: Role) -> None:
     if not args:
         await reply(update, t("safety-usage"))
         return
-    code = country_arg(args[0])
+    code = countries.code_of(args[0])
     if code is None:
         await reply(update, t("bc-country-unknown", text=args[0][:60]))
         return
@@ -43,20 +48,15 @@ async def safety(update: Update, context: HotlineContext, role: Role) -> None:
         return
     city = " ".join(args[1:]).strip()[:MAX_CITY] or None
     audience = Audience(countries=(code,), city=city)
-    count = await context.services.notices.audience_count(audience)
+    count = await context.services.notices.audience.count(audience)
     if count == 0:
         await reply(update, t("safety-nobody"))
         return
     if context.user_data is not None:
         context.user_data[PENDING] = {"country": code, "city": city}
-    place = country_label(t, code) + (f", {city}" if city else "")
+    place = countries.label(code, t.lang) + (f", {city}" if city else "")
     markup = InlineKeyboardMarkup(
-        [
-            [
-                Button(t("btn-confirm"), callback_data="sf:go"),
-                Button(t("btn-cancel"), callback_data="sf:no"),
-            ]
-        ]
+        [[Button(t("btn-confirm"), callback_data=GO), Button(t("btn-cancel"), callback_data=NO)]]
     )
     await reply(update, t("safety-confirm", place=place, count=count), reply_markup=markup)
 
@@ -73,16 +73,12 @@ async def safety_go(update: Update, context: HotlineContext, role: Role) -> None
     if query is not None and query.message is not None:
         with contextlib.suppress(BadRequest):
             await query.edit_message_reply_markup(None)
-    services = context.services
-    now = services.clock.now()
     draft = NoticeDraft(
         audience=Audience(countries=(pending["country"],), city=pending.get("city")),
         text_ru="", text_kk=None, kind="safety",
     )  # fmt: skip
     user = update.effective_user
-    notice = await services.notices.create(draft, user.id if user else 0, "now", now, now)
-    if services.delivery is not None:
-        await services.delivery.fill(notice.id)
+    await context.services.notices.create(draft, user.id if user else 0)
 
 
 async def safety_no(update: Update, context: HotlineContext) -> None:
@@ -106,24 +102,19 @@ async def answer(update: Update, context: HotlineContext) -> None:
         return
     prefix, notice_id, value = match.group(1), int(match.group(2)), match.group(3)
     services = context.services
-    if (prefix == "sf") != (value in ("safe", "help")):
+    if (prefix == SAFETY) != (value in ("safe", "help")):
         await refuse_button(update, context)
         return
-    now = services.clock.now()
-    notice = await services.notices.answer(notice_id, user.id, value, now)
-    if notice is None or notice.kind != ("safety" if prefix == "sf" else "fresh"):
+    notice = await services.notices.answer(notice_id, user.id, value)
+    if notice is None or notice.kind != ("safety" if prefix == SAFETY else "fresh"):
         await refuse_button(update, context)
         return
     t = context.t
     await answer_query(update, t(f"answer-{value}-short"))
     if query is not None and query.message is not None:
-        chosen = InlineKeyboardMarkup(
-            [[Button("✓ " + t(f"answer-{value}-short"), callback_data="sf:done")]]
-        )
         with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(chosen)
-    if services.delivery is not None:
-        services.delivery.watch(notice_id)
+            await query.edit_message_reply_markup(answered("✓ " + t(f"answer-{value}-short")))
+    now = services.clock.now()
     if value == "safe":
         await reply(update, t("safety-thanks"))
     elif value == "help":
@@ -147,10 +138,10 @@ async def done_button(update: Update, context: HotlineContext) -> None:
     await answer_query(update, context.t("ack-already"))
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(app: AnyApp) -> None:
     """The staff command and the citizens' buttons ('moved' belongs to registration)."""
     app.add_handler(CommandHandler("safety", safety, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(safety_go, pattern=r"^sf:go$"))
-    app.add_handler(CallbackQueryHandler(safety_no, pattern=r"^sf:no$"))
-    app.add_handler(CallbackQueryHandler(done_button, pattern=r"^sf:done$"))
-    app.add_handler(CallbackQueryHandler(answer, pattern=r"^(sf|fr):"))
+    app.add_handler(CallbackQueryHandler(safety_go, pattern=f"^{GO}$"))
+    app.add_handler(CallbackQueryHandler(safety_no, pattern=f"^{NO}$"))
+    app.add_handler(CallbackQueryHandler(done_button, pattern=f"^{ANSWERED}$"))
+    app.add_handler(CallbackQueryHandler(answer, pattern=f"^({SAFETY}|{FRESH})"))

@@ -1,0 +1,305 @@
+"""The durable outbox: one row per recipient and operation, filled, drained and recorded.
+
+Also the answers that come back on those rows: acknowledgements, safety answers, and the
+freshness pings queued for stale registrations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from storage.audience import where
+from storage.db import Database
+from storage.models import from_iso, to_iso
+from storage.notices import Notice
+
+Op = Literal["send", "edit", "delete"]
+OutcomeKind = Literal["sent", "done", "retry", "requeue", "failed", "blocked"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One pending delivery operation."""
+
+    id: int
+    notice_id: int
+    run: str
+    user_id: int
+    op: Op
+    lang: str
+    attempts: int
+    message_id: int | None
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one outbox item."""
+
+    item_id: int
+    kind: OutcomeKind
+    message_id: int | None = None
+    version: int = 1
+    error: str | None = None
+    # For "retry": when to try again.
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts of one notice's deliveries."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    pending: int = 0
+    cancelled: int = 0
+    acked: int = 0
+    edits_pending: int = 0
+    deletes_pending: int = 0
+    deleted: int = 0
+    # Answers to a safety check.
+    safe: int = 0
+    help: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every recipient the notice was queued for."""
+        return self.sent + self.failed + self.blocked + self.pending + self.cancelled
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        notice_id=row["notice_id"],
+        run=row["run"],
+        user_id=row["user_id"],
+        op=row["op"],
+        lang=row["lang"],
+        attempts=row["attempts"],
+        message_id=row["message_id"],
+        country=row["country"],
+    )
+
+
+class OutboxRepo:
+    """Reads and writes `outbox` (a fill also advances its notice's schedule)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def fill(
+        self,
+        notice: Notice,
+        run: str,
+        due: datetime | dict[str, datetime],
+        next_run: str | None,
+        next_fill: datetime | None,
+        now: datetime,
+    ) -> int:
+        """Queue one occurrence for every matching recipient and advance the schedule.
+
+        `due` is one instant, or one per country (each recipient's local time). Idempotent:
+        a fill repeated after a crash inserts nothing twice.
+        """
+        stamp = to_iso(now)
+        clause, params = where(notice.audience)
+        if isinstance(due, dict):
+            due_sql = "json_extract(?, '$.' || r.country)"
+            due_param: str = json.dumps({c: to_iso(t) for c, t in due.items()})
+            clause += " AND json_extract(?, '$.' || r.country) IS NOT NULL"
+            params.append(due_param)
+        else:
+            due_sql = "?"
+            due_param = to_iso(due)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                f" due_at, version) SELECT ?, ?, r.user_id, 'send', c.lang, r.country, {due_sql},"
+                " ? FROM registrations r JOIN citizens c USING (user_id)"
+                f" WHERE {clause}",
+                [notice.id, run, due_param, notice.version, *params],
+            )
+            inserted = cur.rowcount
+            await conn.execute(
+                "UPDATE notices SET next_run = ?, fill_at = ?, updated_at = ? WHERE id = ?",
+                (next_run, to_iso(next_fill) if next_fill else None, stamp, notice.id),
+            )
+        return inserted
+
+    async def due(self, now: datetime, limit: int, skip: Iterable[int] = ()) -> list[OutboxItem]:
+        """Pending items due by `now`, oldest first, leaving out those already in hand."""
+        exclude = set(skip)
+        rows = await self.db.fetchall(
+            "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country"
+            " FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            (to_iso(now), limit + len(exclude)),
+        )
+        items = [_item(r) for r in rows if r["id"] not in exclude]
+        return items[:limit]
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending item falls due."""
+        row = await self.db.fetchone("SELECT min(due_at) FROM outbox WHERE state = 'pending'")
+        return from_iso(row[0]) if row and row[0] else None
+
+    async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Store a batch of results in one transaction (group commit)."""
+        stamp = to_iso(now)
+        sent: list[int] = []
+        async with self.db.transaction() as conn:
+            for o in outcomes:
+                if o.kind == "sent":
+                    sent.append(o.item_id)
+                    await conn.execute(
+                        "UPDATE outbox SET state = 'sent', message_id = ?, version = ?,"
+                        " attempts = attempts + 1, done_at = ?, error = NULL WHERE id = ?",
+                        (o.message_id, o.version, stamp, o.item_id),
+                    )
+                elif o.kind == "done":
+                    await conn.execute(
+                        "UPDATE outbox SET state = 'sent', attempts = attempts + 1,"
+                        " done_at = ? WHERE id = ?",
+                        (stamp, o.item_id),
+                    )
+                elif o.kind in ("retry", "requeue"):
+                    bump = 1 if o.kind == "retry" else 0
+                    await conn.execute(
+                        "UPDATE outbox SET attempts = attempts + ?, due_at = ?, error = ?"
+                        " WHERE id = ?",
+                        (bump, to_iso(o.due_at or now), o.error, o.item_id),
+                    )
+                else:
+                    await conn.execute(
+                        "UPDATE outbox SET state = ?, attempts = attempts + 1, error = ?,"
+                        " done_at = ? WHERE id = ?",
+                        (o.kind, o.error, stamp, o.item_id),
+                    )
+                    if o.kind == "blocked":
+                        await conn.execute(
+                            "UPDATE citizens SET blocked_at = coalesce(blocked_at, ?)"
+                            " WHERE user_id = (SELECT user_id FROM outbox WHERE id = ?)",
+                            (stamp, o.item_id),
+                        )
+            if sent:
+                marks = ",".join("?" * len(sent))
+                # A copy that landed while its notice was being recalled or edited: queue
+                # its deletion or edit too, so nothing stale stays in a citizen's chat.
+                await conn.execute(
+                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
+                    " message_id, version) SELECT o.notice_id, o.run, o.user_id,"
+                    " CASE n.state WHEN 'recalled' THEN 'delete' ELSE 'edit' END, o.lang,"
+                    " o.country, ?, o.message_id, n.version FROM outbox o JOIN notices n"
+                    f" ON n.id = o.notice_id WHERE o.id IN ({marks})"
+                    " AND (n.state = 'recalled' OR o.version < n.version)",
+                    (stamp, *sent),
+                )
+
+    async def progress(self, notice_id: int) -> Progress:
+        """Counts by state, acknowledgements and pending edits or deletions."""
+        rows = await self.db.fetchall(
+            "SELECT op, state, count(*), count(acked_at), sum(answer = 'safe'),"
+            " sum(answer = 'help') FROM outbox WHERE notice_id = ? GROUP BY op, state",
+            (notice_id,),
+        )
+        counts: dict[str, int] = {}
+        for op, state, n, acked, safe, help_ in rows:
+            if op == "send":
+                counts[state] = counts.get(state, 0) + n
+                counts["acked"] = counts.get("acked", 0) + acked
+                counts["safe"] = counts.get("safe", 0) + (safe or 0)
+                counts["help"] = counts.get("help", 0) + (help_ or 0)
+            elif state == "pending":
+                key = "edits_pending" if op == "edit" else "deletes_pending"
+                counts[key] = counts.get(key, 0) + n
+            elif op == "delete" and state == "sent":
+                counts["deleted"] = counts.get("deleted", 0) + n
+        return Progress(**counts)
+
+    async def busy_notices(self) -> list[int]:
+        """Notices that have something pending (sends, edits or deletions)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT notice_id FROM outbox WHERE state = 'pending'"
+        )
+        return [r["notice_id"] for r in rows]
+
+    async def ack(self, notice_id: int, user_id: int, now: datetime) -> bool | None:
+        """Record a recipient's acknowledgement: True new, False repeated, None not theirs."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, acked_at FROM outbox WHERE notice_id = ? AND user_id = ?"
+                " AND op = 'send' AND state = 'sent' ORDER BY id DESC LIMIT 1",
+                (notice_id, user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            if row["acked_at"] is not None:
+                return False
+            await conn.execute("UPDATE outbox SET acked_at = ? WHERE id = ?", (stamp, row["id"]))
+            return True
+
+    async def answer(self, notice_id: int, user_id: int, answer: str, now: datetime) -> bool:
+        """Record a recipient's answer to a safety check or freshness ping; False if not theirs."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET answer = ?, answered_at = ? WHERE id = (SELECT id FROM outbox"
+                " WHERE notice_id = ? AND user_id = ? AND op = 'send' AND state = 'sent'"
+                " ORDER BY id DESC LIMIT 1)",
+                (answer, stamp, notice_id, user_id),
+            )
+            return cur.rowcount > 0
+
+    async def latest_safety(
+        self, countries: Iterable[str] | None
+    ) -> dict[str, tuple[int, int, int]]:
+        """Per country, the latest safety check's (safe, need help, no answer) counts."""
+        rows = await self.db.fetchall(
+            "SELECT o.country, sum(o.answer = 'safe'), sum(o.answer = 'help'),"
+            " sum(o.answer IS NULL) FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
+            " (SELECT max(n.id) FROM notices n WHERE n.kind = 'safety'"
+            " AND instr(',' || n.countries || ',', ',' || o.country || ',') > 0)"
+            " GROUP BY o.country"
+        )
+        wanted = set(countries) if countries is not None else None
+        return {
+            r[0]: (r[1] or 0, r[2] or 0, r[3] or 0)
+            for r in rows if wanted is None or r[0] in wanted
+        }  # fmt: skip
+
+    async def stale_countries(self, stale_before: datetime, fresh_id: int) -> list[str]:
+        """Countries with stale registrations not asked since they went stale."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT r.country FROM registrations r JOIN citizens c USING (user_id)"
+            " WHERE r.active = 1 AND c.blocked_at IS NULL AND r.updated_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
+            " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+            (to_iso(stale_before), fresh_id),
+        )
+        return sorted(r["country"] for r in rows)
+
+    async def queue_fresh(
+        self, fresh_id: int, countries: Sequence[str], stale_before: datetime, now: datetime
+    ) -> int:
+        """Queue "are you still there?" for stale citizens of these countries, once each."""
+        if not countries:
+            return 0
+        marks = ",".join("?" * len(countries))
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                " due_at) SELECT ?, r.updated_at, r.user_id, 'send', c.lang, r.country, ?"
+                " FROM registrations r JOIN citizens c USING (user_id) WHERE r.active = 1"
+                f" AND c.blocked_at IS NULL AND r.updated_at < ? AND r.country IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
+                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+                (fresh_id, stamp, to_iso(stale_before), *countries, fresh_id),
+            )
+            return cur.rowcount
