@@ -1,11 +1,18 @@
-"""Kazakh case endings after numbers: the number's last spoken word decides (issue 15, item 9)."""
+"""Kazakh endings, both ways (issue 15): written after numbers (item 9), cut off words (item 11).
+
+The bot writes 2-ге but 6-ға: the number's last spoken word decides. The FAQ matcher cuts
+endings off citizens' Kazakh so that «түнейміз» finds «Қай жерде түнеуге болады?».
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
+from bench.faq_quality import LANGUAGES, load_tagged
+from bot.faq.matcher import Matcher, fold, kazakh_stem, seed_faq
 from bot.i18n import KAZAKH_CASES, LOCALES_DIR, Catalog, kazakh_case, kazakh_suffix
 
 # Written out by hand, word by word, as a Kazakh reader expects them: an oracle that does not
@@ -127,3 +134,66 @@ def test_endings_after_written_numbers_are_right() -> None:
             assert kazakh_suffix(int(number), ENDING_CASE[ending]) == ending, (number, ending)
             checked += 1
     assert checked >= 3  # 0-ден, 1-ден, 40-қа
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("түнеу", "түнеуге", "түнейміз", "түнейтін", "түнеймін"),
+        ("ел", "елге", "елде", "елді", "елден"),
+        ("жабық", "жабылды", "жабылып"),
+        ("оралу", "оралуға", "ораламын"),
+        ("көштім", "көшкенде", "көшу"),
+        ("бала", "балалар", "балаларыммен"),
+        ("деректер", "деректерімді", "деректеріңіз"),
+    ],
+)
+def test_the_matcher_finds_one_root_under_the_endings(forms: tuple[str, ...]) -> None:
+    assert len({kazakh_stem(fold(form)) for form in forms}) == 1, forms
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("Äuejaida qalyp qoidym", "Әуежайда қалып қойдым"),  # the 2021 Latin alphabet
+        ("Tölqūjatymdy joğalttym", "Төлқұжатымды жоғалттым"),
+        ("Eliñizge", "Еліңізге"),
+        ("qalay baylanysamyn", "қалай байланысамын"),  # y after a vowel is й
+        ("aua rayy", "ауа райы"),
+        ("jabyldy", "жабылды"),
+        ("auezhaida", "әуежайда"),
+        ("evakuatsiya", "эвакуация"),
+    ],
+)
+def test_latin_and_cyrillic_fold_alike(typed: str, written: str) -> None:
+    assert fold(typed) == fold(written)
+
+
+def test_the_airport_at_night_offers_no_polling_station() -> None:
+    matcher = Matcher(seed_faq())
+    for question in (
+        "Рейс тоқтатылды, әуежайда қай жерде түнеуге болады?",
+        "Рейс токтатылды, ауежайда кай жерде тунеуге болады?",
+        "reis toqtatyldy, auezhaida qai zherde tuneuge bolady",
+    ):
+        decision, shown = matcher.decide(question)
+        assert decision == "choose"
+        assert {m.entry.id for m in shown} == {"stuck-airport", "accommodation"}
+
+
+def test_every_language_is_matched_well() -> None:
+    """Per-language floors under bench/faq_quality.py's figures (top-1 91-96 %, top-3 99-100 %)."""
+    matcher = Matcher(seed_faq())
+    asked: Counter[str] = Counter()
+    top1: Counter[str] = Counter()
+    top3: Counter[str] = Counter()
+    for question, expected, lang in load_tagged():
+        if expected != "-":
+            ids = [m.entry.id for m in matcher.search(question)]
+            asked[lang] += 1
+            top1[lang] += ids[:1] == [expected]
+            top3[lang] += expected in ids
+    assert set(asked) == set(LANGUAGES)
+    for lang in LANGUAGES:
+        assert top1[lang] / asked[lang] >= 0.88, lang
+        assert top3[lang] / asked[lang] >= 0.97, lang
