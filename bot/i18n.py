@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentNumber
 from fluent.syntax import ast
 
 from storage.models import LANGS, Lang
@@ -28,6 +30,80 @@ class Markup(str):
 
 class MissingTranslationError(KeyError):
     """A message id is not defined for a language."""
+
+
+# A Kazakh case ending after a number follows the number's last spoken word: its last vowel
+# (vowel harmony) and its last sound. 2 is "екі", so 2-ге; 3 "үш", 3-ке; 6 "алты", 6-ға;
+# 10 "он", 10-нан; 40 "қырық", 40-қа; 100 "жүз", 100-ге.
+_UNITS = ("нөл", "бір", "екі", "үш", "төрт", "бес", "алты", "жеті", "сегіз", "тоғыз")
+_TENS = ("", "он", "жиырма", "отыз", "қырық", "елу", "алпыс", "жетпіс", "сексен", "тоқсан")
+_SCALES = ((10**3, "жүз"), (10**6, "мың"), (10**9, "миллион"), (10**12, "миллиард"))
+# Back-vowel endings by the word's last sound: a vowel, л р й у, м н ң, ж з, anything else.
+# Final б в г ғ д are pronounced voiceless in Kazakh (клубқа, миллиардқа), so they go last.
+_ENDINGS = {
+    "dative": ("ға", "ға", "ға", "ға", "қа"),
+    "locative": ("да", "да", "да", "да", "та"),
+    "ablative": ("дан", "дан", "нан", "дан", "тан"),
+    "genitive": ("ның", "дың", "ның", "дың", "тың"),
+    "accusative": ("ны", "ды", "ды", "ды", "ты"),
+    "instrumental": ("мен", "мен", "мен", "бен", "пен"),
+}
+KAZAKH_CASES = tuple(_ENDINGS)
+_FRONT = str.maketrans("аығқ", "еігк")
+
+
+def kazakh_number_word(number: int) -> str:
+    """The last word of a whole number spoken in Kazakh: 21 -> "бір", 40 -> "қырық"."""
+    number = abs(number)
+    if number == 0 or number % 10:
+        return _UNITS[number % 10]
+    if number % 100:
+        return _TENS[number // 10 % 10]
+    for scale, word in _SCALES:
+        if number % scale:
+            return word
+    return "триллион"
+
+
+def kazakh_suffix(number: int, case: str) -> str:
+    """The case ending a Kazakh reader expects after `number`: (2, "dative") -> "ге"."""
+    try:
+        endings = _ENDINGS[case]
+    except KeyError:
+        raise ValueError(f"unknown Kazakh case {case!r}; one of {KAZAKH_CASES}") from None
+    word = kazakh_number_word(number)
+    last = word[-1]
+    if last in "аәеиоөұүыіэюя":
+        ending = endings[0]
+    elif last in "лрйу":
+        ending = endings[1]
+    elif last in "мнң":
+        ending = endings[2]
+    elif last in "жз":
+        ending = endings[3]
+    else:
+        ending = endings[4]
+    vowels = [ch for ch in word if ch in "аоұыәеөүі"]
+    return ending.translate(_FRONT) if vowels and vowels[-1] in "әеөүі" else ending
+
+
+def kazakh_case(number: int, case: str) -> str:
+    """A number with its Kazakh case ending, hyphenated as written: 2 -> "2-ге"."""
+    return f"{number}-{kazakh_suffix(number, case)}"
+
+
+def _kk_case_function(locale: str) -> Callable[..., Any]:
+    """The Fluent function KK_CASE($n, case: "dative"), formatting the number as { $n } does."""
+    babel_locale = Locale.parse(locale)
+
+    def kk_case(number: Any, case: str = "") -> str:
+        # FluentInt and FluentFloat are int and float; a string here is a caller's mistake.
+        if not isinstance(number, int | float) or number != int(number):
+            raise TypeError(f"KK_CASE takes a whole number, not {type(number).__name__}")
+        text = number.format(babel_locale) if isinstance(number, FluentNumber) else str(number)
+        return f"{text}-{kazakh_suffix(int(number), case)}"
+
+    return kk_case
 
 
 def pick_lang(stored: str | None, telegram_code: str | None) -> Lang:
@@ -49,7 +125,10 @@ class Catalog:
         self.ids: dict[str, set[str]] = {}
         for lang in LANGS:
             # Bidi isolation marks around placeables would show up as garbage in Telegram.
-            bundle = FluentBundle([lang], use_isolating=False)
+            # KK_CASE is in every bundle so that a message may move between languages.
+            bundle = FluentBundle(
+                [lang], functions={"KK_CASE": _kk_case_function(lang)}, use_isolating=False
+            )
             ids: set[str] = set()
             for path in sorted((root / lang).glob("*.ftl")):
                 resource = FluentResource(path.read_text(encoding="utf-8"))

@@ -24,14 +24,14 @@ def rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
 
 
 def language(selected: str | None) -> InlineKeyboardMarkup:
-    """Russian / Kazakh, the pre-selected one ticked."""
+    """Kazakh / Russian (the state language first), the pre-selected one ticked."""
     mark = {"ru": "", "kk": ""}
     if selected in mark:
         mark[selected] = "✓ "
     return InlineKeyboardMarkup(
         [[
-            Button(f"{mark['ru']}🇷🇺 Русский", callback_data="lang:ru"),
             Button(f"{mark['kk']}🇰🇿 Қазақша", callback_data="lang:kk"),
+            Button(f"{mark['ru']}🇷🇺 Русский", callback_data="lang:ru"),
         ]]
     )  # fmt: skip
 

@@ -3,9 +3,10 @@
 Matching is offline and deterministic. Every question, its alternative phrasings and its
 text in the other language are folded to one alphabet: lower case, Kazakh letters to their
 Russian neighbours, Latin transliteration to Cyrillic, so "pasport joq", "паспорт жок" and
-"төлқұжат жоқ" meet. Words are cut to a stem prefix; query words that are typos of a known
-word are mapped to it (rapidfuzz). Entries are scored with BM25 over stems, plus a
-whole-string fuzzy score that rescues short or oddly worded questions.
+"төлқұжат жоқ" meet. Russian words are cut to a stem prefix, Kazakh words to their root
+(kazakh_stem: "түнеуге", "түнейміз" -> "түне"); query words that are typos of a known word
+are mapped to it (rapidfuzz). Entries are scored with BM25 over stems, plus a whole-string
+fuzzy score that rescues short or oddly worded questions.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ LANGS = ("ru", "kk")
 
 # Kazakh letters folded to the Russian letter people type instead of them.
 _KK_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
-# Latin typing of Russian and Kazakh (ad-hoc and the 2021 Kazakh Latin alphabet), longest
-# sequences first.
+# Latin typing of Russian and Kazakh (ad-hoc, the 2018 and the 2021 Kazakh Latin alphabets),
+# longest sequences first.
 _LATIN = [
     ("shch", "щ"), ("sch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"),
-    ("ts", "ц"), ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ia", "я"), ("iu", "ю"),
+    ("gh", "г"), ("ts", "ц"), ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ia", "я"), ("iu", "ю"),
     ("á", "а"), ("ǵ", "г"), ("ń", "н"), ("ó", "о"), ("ú", "у"), ("ý", "у"), ("ı", "и"),
     ("ş", "ш"), ("ç", "ч"), ("ğ", "г"),
+    ("ä", "а"), ("ö", "о"), ("ü", "у"), ("ū", "у"), ("ñ", "н"),
     ("a", "а"), ("b", "б"), ("c", "к"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
     ("h", "х"), ("i", "и"), ("j", "ж"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
     ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
@@ -43,6 +45,8 @@ _LATIN = [
 ]  # fmt: skip
 _LATIN_RE = re.compile("|".join(re.escape(a) for a, _ in _LATIN))
 _LATIN_MAP = dict(_LATIN)
+# "y" after a vowel is й ("qalay", "baylanys"), elsewhere ы ("jabyldy"); "rayy" is райы.
+_LATIN_Y = re.compile(r"(?<=[aeiouáäóöúüūı])y(?![aeiouáäóöúüūı])")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Words that carry no meaning for matching, in both languages (after folding).
 _STOP = frozenset(
@@ -52,6 +56,8 @@ _STOP = frozenset(
     что как где когда ли же бы то это этот эта там тут есть нет да ну мой моя мои
     ваш ваша мен сен биз сиз ол олар бул осы не кандаи калаи кашан каида ма ме ба бе па пе
     жане мен пен бен ушин туралы бар жок керек бола
+    каи болады болса да де та те гои гана еди екен
+    жатыр жатырмын турмын
     """.split()  # noqa: SIM905
 )
 STEM = 5
@@ -64,7 +70,9 @@ UNSURE = 0.35
 
 def fold(text: str) -> str:
     """One alphabet for both languages and both scripts, lower case, no accents."""
-    text = text.casefold().replace("ё", "е").translate(_KK_FOLD)
+    # э and е sound alike to a Latin typist ("evakuatsiya"); ә is folded to а above.
+    text = text.casefold().replace("ё", "е").replace("э", "е").translate(_KK_FOLD)
+    text = _LATIN_Y.sub("й", text)
     text = _LATIN_RE.sub(lambda m: _LATIN_MAP[m.group(0)], text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -78,6 +86,55 @@ def words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """A prefix stem: crude, but Russian and Kazakh inflect mostly at the end."""
+    return word[:STEM]
+
+
+# Kazakh endings, folded (ә -> а, і -> и ...), so one spelling serves both vowel harmonies.
+# A prefix stem is enough for long Russian words, but Kazakh piles endings on short roots:
+# "елге", "түнейміз" and "түнеуге" share no 5-letter prefix with "ел" and "түнеу".
+# Case endings may leave a two-letter root (ел, үй); the others leave at least three.
+_KK_CASE = frozenset(
+    """
+    га ге ка ке на не да де та те дан ден тан тен нан нен дын дин тын тин нын нин
+    ды ди ты ти ны ни дагы деги тагы теги мен бен пен ымен имен
+    """.split()  # noqa: SIM905
+)
+# Personal endings take the tense vowel before them along: орал-а-мын, түне-й-мін.
+_KK_PERSONAL = frozenset(
+    "мын мин бын бин пын пин сын син сыз сиз мыз миз быз биз пыз пиз".split()  # noqa: SIM905
+)
+# What may sit under a case or a personal ending: possessive, plural, participle, verbal noun,
+# passive (бала-лар-ым-мен, көш-кен-де, тоқтат-ыл-ды).
+_KK_INNER = frozenset(
+    """
+    ым им ымыз имиз ын ин ыныз иниз ныз низ сы си лар лер дар дер тар тер
+    ган ген кан кен атын етин итын итин у ыл ил
+    """.split()  # noqa: SIM905
+)
+# Word-final only: past and present third person, converb, adjective, desire.
+_KK_FINAL = frozenset(
+    "дым дим тым тим ады еди иды иди уга уге ып ип ык ик гым гим кым ким".split()  # noqa: SIM905
+)
+_KK_OUTER = sorted(_KK_CASE | _KK_PERSONAL | _KK_INNER | _KK_FINAL, key=len, reverse=True)
+_KK_INNER_SORTED = sorted(_KK_INNER, key=len, reverse=True)
+
+
+def _cut(word: str, endings: list[str]) -> tuple[str, str]:
+    """The word without its longest ending from `endings` that leaves a long enough root."""
+    for ending in endings:
+        root = len(word) - len(ending)
+        if word.endswith(ending) and root >= (2 if ending in _KK_CASE else 3):
+            return word[:root], ending
+    return word, ""
+
+
+def kazakh_stem(word: str) -> str:
+    """A folded word's Kazakh root, endings cut: "балаларыммен" -> "бала", "елге" -> "ел"."""
+    word, ending = _cut(word, _KK_OUTER)
+    if ending in _KK_PERSONAL and len(word) > 3 and word[-1] in "аеиы":
+        word = word[:-1]
+    while ending:
+        word, ending = _cut(word, _KK_INNER_SORTED)
     return word[:STEM]
 
 
@@ -106,6 +163,10 @@ class Entry:
         for lang in LANGS:
             texts.extend(self.ask.get(lang, ()))
         return texts
+
+    def phrasings_in(self, lang: str) -> list[str]:
+        """The question and its other phrasings in one language."""
+        return [self.question[lang], *self.ask.get(lang, ())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +226,20 @@ class Matcher:
         self.faq = faq
         docs: list[Counter[str]] = []
         self.phrases: list[tuple[str, int]] = []
+        self.word_terms: dict[str, str] = {}
+        # Terms by the language of the phrasing they come from, to read a query word both ways.
+        self.lang_terms: dict[str, set[str]] = {lang: set() for lang in LANGS}
         for index, entry in enumerate(faq.entries):
             bag: Counter[str] = Counter()
-            for text in entry.phrasings():
-                bag.update(stem(w) for w in words(text))
-                self.phrases.append((" ".join(words(text)), index))
+            for lang in LANGS:
+                cut = kazakh_stem if lang == "kk" else stem
+                for text in entry.phrasings_in(lang):
+                    for word in words(text):
+                        term = cut(word)
+                        bag[term] += 1
+                        self.word_terms[word] = term
+                        self.lang_terms[lang].add(term)
+                    self.phrases.append((" ".join(words(text)), index))
             docs.append(bag)
         self.docs = docs
         self.avg_len = sum(sum(d.values()) for d in docs) / max(1, len(docs))
@@ -183,20 +253,25 @@ class Matcher:
             for term in doc:
                 self.postings[term].append(index)
         # Full folded words seen in the content, for typo correction of query words.
-        vocabulary = {w for e in faq.entries for t in e.phrasings() for w in words(t)}
-        self.vocabulary = sorted(vocabulary)
+        self.vocabulary = sorted(self.word_terms)
         self.phrase_texts = [p for p, _ in self.phrases]
 
     def _terms(self, query: str) -> list[str]:
         terms = []
         for word in words(query):
+            # A Russian word as its prefix, else a Kazakh word as its root ("елге" is "ел",
+            # "істеймін" is "істе", not the "істей" of «жұмыс істей ме»), else either.
             term = stem(word)
+            if term not in self.lang_terms["ru"]:
+                root = kazakh_stem(word)
+                if root in self.lang_terms["kk"] or term not in self.idf:
+                    term = root
             if term not in self.idf and len(word) >= 4:
                 best = process.extractOne(
                     word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75
                 )
                 if best is not None:
-                    term = stem(best[0])
+                    term = self.word_terms[best[0]]
             terms.append(term)
         return terms
 
@@ -246,4 +321,6 @@ class Matcher:
         second = matches[1].score if len(matches) > 1 else 0.0
         if best.score >= CONFIDENT and best.score >= second * MARGIN:
             return "answer", [best]
-        return "choose", matches
+        # An entry too weak to be an answer on its own is no choice either: «рейс тоқтатылды,
+        # әуежайда қай жерде түнеуге болады?» offered a polling station for "тоқтатылды".
+        return "choose", [m for m in matches if m.score >= UNSURE]

@@ -57,7 +57,7 @@ async def test_full_registration_in_kazakh_with_typed_answers(
     await user.expect("Ел: 🇦🇪 Біріккен Араб Әмірліктері")
     await user.expect("Қала немесе орын")
     user.send("Дубай")
-    await user.expect("Қазіргі мәртебеңіз")
+    await user.expect("Қазіргі жағдайыңыз")
     user.press("Транзиттемін")
     await user.expect("қанша адамсыздар")
     user.send("12")
