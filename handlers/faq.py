@@ -118,11 +118,9 @@ async def send_answer(
 
 async def _ask_country(update: Update, context: HotlineContext, entry: Entry) -> None:
     buttons = [
-        Button(
-            f"{countries.flag(code)} {c.name(context.lang)}", callback_data=f"fc:{entry.id}:{code}"
-        )
+        Button(countries.label(code, context.lang), callback_data=f"fc:{entry.id}:{code}")
         for code in countries.REGION
-        if (c := countries.get(code)) is not None
+        if countries.get(code) is not None
     ]
     markup = InlineKeyboardMarkup(keyboards.rows(buttons, 2))
     await reply(update, context.t("faq-choose-country"), reply_markup=markup)

@@ -86,12 +86,11 @@ def _cancel(t: Translator) -> list[Button]:
 
 def country_choice(t: Translator, codes: Sequence[str] = countries.REGION) -> InlineKeyboardMarkup:
     """Country buttons (the region first), two to a row, and Cancel."""
-    buttons = []
-    for code in codes:
-        country = countries.get(code)
-        if country is not None:
-            label = f"{countries.flag(code)} {country.name(t.lang)}"
-            buttons.append(Button(label, callback_data=f"r:c:{code}"))
+    buttons = [
+        Button(countries.label(code, t.lang), callback_data=f"r:c:{code}")
+        for code in codes
+        if countries.get(code) is not None
+    ]
     return InlineKeyboardMarkup([*rows(buttons, 2), _cancel(t)])
 
 
