@@ -25,11 +25,8 @@ MAX_EXPORT_ROWS = 200_000
 
 
 def country_arg(text: str) -> str | None:
-    code = text.strip().upper()
-    if countries.get(code):
-        return code
-    found = countries.search(text)
-    return found[0] if len(found) == 1 else None
+    """The one country a command argument names (an ISO code or a certain name), else None."""
+    return countries.code_of(text)
 
 
 @requires("staff")
@@ -101,8 +98,9 @@ def _export_filters(args: list[str]) -> tuple[list[str], list[str], list[str], s
             statuses.append(word)
         elif word in NEEDS:
             needs.append(word)
-        elif countries.get(word.upper()):
-            codes.append(word.upper())
+        elif code := countries.code_of(word, names=False):
+            # Codes only: the words are split on spaces, which many country names contain.
+            codes.append(code)
         else:
             return [], [], [], raw[:40]
     return codes, statuses, needs, None
