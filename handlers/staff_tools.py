@@ -134,7 +134,7 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     )
     user = update.effective_user
     stamp = services.clock.now()
-    await services.content_repo.log(
+    await services.content_repo.audit_log.log(
         user.id if user else None, "export",
         {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
          "needs": needs, "rows": len(rows)},
@@ -167,7 +167,7 @@ def _manifest_row(labels: dict[str, str], row: tuple[Any, ...]) -> tuple[Any, ..
 @requires("admin")
 async def show_audit(update: Update, context: HotlineContext, role: Role) -> None:
     """/audit: the most recent staff and admin actions (admins)."""
-    entries = await context.services.content_repo.audit(limit=30)
+    entries = await context.services.content_repo.audit_log.recent(limit=30)
     if not entries:
         await reply(update, context.t("audit-empty"))
         return
