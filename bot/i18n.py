@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +105,3 @@ class Translator:
 
     def __call__(self, key: str, **args: Any) -> str:
         return self.catalog.format(self.lang, key, args)
-
-    @cached_property
-    def other(self) -> Translator:
-        """The translator of the other language (for bilingual prompts)."""
-        return self.catalog.translator("kk" if self.lang == "ru" else "ru")
