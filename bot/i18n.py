@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from storage.models import LANGS, Lang
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# locales/ is a package of data files: found where it is installed, not beside this file.
+LOCALES_DIR = Path(str(resources.files("locales")))
 DEFAULT_LANG: Lang = "ru"
 
 
