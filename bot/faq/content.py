@@ -19,8 +19,6 @@ from bot.faq.directory import CountryInfo, parse_directory
 from bot.faq.matcher import Faq, Matcher, parse_faq
 from bot.faq.schema import Problem
 
-__all__ = ["CONTENT_NAME", "Changes", "Content", "ContentHolder", "Problem"]
-
 CONTENT_NAME = "faq"
 DOWNLOAD_CHUNK = 64 * 1024
 DOWNLOAD_TIMEOUT = 60.0
