@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from bot.logs import setup_logging
 from bot.settings import Settings
+from storage.audit import AuditLog
 from storage.citizens import CitizenRepo
-from storage.content import ContentRepo
 from storage.db import Database, DatabaseError
 
 log = logging.getLogger("bot")
@@ -91,7 +91,7 @@ async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
         if not dry_run:
             for user_id in users:
                 await repo.erase(user_id)
-            await ContentRepo(db).log(None, "purge", {"days": days, "citizens": len(users)}, now)
+            await AuditLog(db).log(None, "purge", {"days": days, "citizens": len(users)}, now)
     finally:
         await db.close()
     verb = "would erase" if dry_run else "erased"

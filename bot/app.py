@@ -129,7 +129,7 @@ async def load_content(services: Services) -> None:
     stored = await services.content_repo.get(CONTENT_NAME)
     if stored is None:
         return
-    document, problems = content.load(stored.body)
+    document, problems = content.load(stored.body, stored=True)
     if document is None or problems:
         # Validated before it was stored; a broken row means a manual edit of the database.
         log.error("stored FAQ content is invalid (%s problems); using the seed", len(problems))

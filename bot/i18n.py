@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from storage.models import LANGS, Lang
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# locales/ is a package of data files: found where it is installed, not beside this file.
+LOCALES_DIR = Path(str(resources.files("locales")))
 DEFAULT_LANG: Lang = "ru"
 
 
@@ -185,8 +186,3 @@ class Translator:
 
     def __call__(self, key: str, **args: Any) -> str:
         return self.catalog.format(self.lang, key, args)
-
-    @cached_property
-    def other(self) -> Translator:
-        """The translator of the other language (for bilingual prompts)."""
-        return self.catalog.translator("kk" if self.lang == "ru" else "ru")

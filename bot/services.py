@@ -15,6 +15,7 @@ from bot.notices.service import NoticeService
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
+from storage.audit import AuditLog
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
@@ -46,6 +47,8 @@ class Services:
     notices: NoticeService
     roles: RoleBook
     stats: StatsRepo
+    # The audit log's reader and writer for actions that change no other table (exports).
+    audit: AuditLog
     # Routes, staff chats and the flood window: the hotline's state in memory, kept with
     # the database by the desk itself.
     hotline: HotlineDesk
@@ -98,6 +101,7 @@ class Services:
             notices=NoticeService(settings, notices, outbox, audience, engine, clock),
             roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
+            audit=AuditLog(db),
             hotline=hotline,
             clock=clock,
         )

@@ -45,8 +45,10 @@ async def upload(update: Update, context: HotlineContext) -> None:
     if (document.file_size or 0) > MAX_UPLOAD:
         await reply(update, context.t("content-err-size", max=MAX_UPLOAD // 1000))
         return
-    file = await document.get_file()
-    raw = bytes(await file.download_as_bytearray())
+    raw = await content.read_upload(await document.get_file(), MAX_UPLOAD)
+    if raw is None:
+        await reply(update, context.t("content-err-size", max=MAX_UPLOAD // 1000))
+        return
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,11 +12,12 @@ from bot.faq.directory import render_contacts, render_polling
 from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
 from bot.reference import countries
+from bot.reference.telegram_html import utf16_len
 from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 
 Button = InlineKeyboardButton
-# Room for the question and markup under Telegram's 4096 characters.
+# Room for the question and markup under Telegram's 4096 UTF-16 units.
 MAX_BODY = 3800
 
 
@@ -91,7 +92,7 @@ async def send_answer(
             ("{polling}", render_polling(context.t, info, name)),
         )
         for placeholder, block in blocks:
-            if placeholder in text and len(text) + len(block) < MAX_BODY:
+            if placeholder in text and utf16_len(text) + utf16_len(block) < MAX_BODY:
                 text = text.replace(placeholder, block)
             elif placeholder in text:
                 # A long directory entry goes in its own message rather than past the limit.
@@ -118,11 +119,9 @@ async def send_answer(
 
 async def _ask_country(update: Update, context: HotlineContext, entry: Entry) -> None:
     buttons = [
-        Button(
-            f"{countries.flag(code)} {c.name(context.lang)}", callback_data=f"fc:{entry.id}:{code}"
-        )
+        Button(countries.label(code, context.lang), callback_data=f"fc:{entry.id}:{code}")
         for code in countries.REGION
-        if (c := countries.get(code)) is not None
+        if countries.get(code) is not None
     ]
     markup = InlineKeyboardMarkup(keyboards.rows(buttons, 2))
     await reply(update, context.t("faq-choose-country"), reply_markup=markup)

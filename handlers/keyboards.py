@@ -11,7 +11,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.i18n import Translator
+from bot.i18n import Markup, Translator
 from bot.reference import countries
 from storage.models import NEEDS, STATUSES
 
@@ -139,9 +139,9 @@ def needs(t: Translator) -> InlineKeyboardMarkup:
 
 def telegram_name(t: Translator, name: str) -> InlineKeyboardMarkup:
     """Use the Telegram profile name as the full name."""
-    return InlineKeyboardMarkup(
-        [[Button(t("btn-use-name", name=name), callback_data="r:nm:tg")], _cancel(t)]
-    )
+    # A button label is plain text, shown as is: escaping the name would show "&lt;".
+    label = t("btn-use-name", name=Markup(name))
+    return InlineKeyboardMarkup([[Button(label, callback_data="r:nm:tg")], _cancel(t)])
 
 
 def skip(t: Translator, data: str) -> InlineKeyboardMarkup:

@@ -25,11 +25,8 @@ MAX_EXPORT_ROWS = 200_000
 
 
 def country_arg(text: str) -> str | None:
-    code = text.strip().upper()
-    if countries.get(code):
-        return code
-    found = countries.search(text)
-    return found[0] if len(found) == 1 else None
+    """The one country a command argument names (an ISO code or a certain name), else None."""
+    return countries.code_of(text)
 
 
 @requires("staff")
@@ -101,8 +98,9 @@ def _export_filters(args: list[str]) -> tuple[list[str], list[str], list[str], s
             statuses.append(word)
         elif word in NEEDS:
             needs.append(word)
-        elif countries.get(word.upper()):
-            codes.append(word.upper())
+        elif code := countries.code_of(word, names=False):
+            # Codes only: the words are split on spaces, which many country names contain.
+            codes.append(code)
         else:
             return [], [], [], raw[:40]
     return codes, statuses, needs, None
@@ -136,7 +134,7 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     )
     user = update.effective_user
     stamp = services.clock.now()
-    await services.content_repo.log(
+    await services.audit.log(
         user.id if user else None, "export",
         {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
          "needs": needs, "rows": len(rows)},
@@ -169,7 +167,7 @@ def _manifest_row(labels: dict[str, str], row: tuple[Any, ...]) -> tuple[Any, ..
 @requires("admin")
 async def show_audit(update: Update, context: HotlineContext, role: Role) -> None:
     """/audit: the most recent staff and admin actions (admins)."""
-    entries = await context.services.content_repo.audit(limit=30)
+    entries = await context.services.audit.recent(limit=30)
     if not entries:
         await reply(update, context.t("audit-empty"))
         return

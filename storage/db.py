@@ -146,10 +146,3 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         async with aiosqlite.connect(str(target)) as dest:
             await self.conn.backup(dest)
-
-    async def tables(self) -> list[str]:
-        """Names of the user tables (for the erasure test and diagnostics)."""
-        rows = await self.fetchall(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        )
-        return [r[0] for r in rows]

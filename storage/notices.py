@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from storage.audience import Audience
-from storage.content import audit
+from storage.audit import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso
 

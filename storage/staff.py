@@ -8,7 +8,7 @@ from typing import Literal
 
 import aiosqlite
 
-from storage.content import audit
+from storage.audit import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso
 

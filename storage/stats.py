@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.db import Database
 from storage.models import STATUSES, to_iso
 
@@ -40,6 +42,19 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+def _group(row: aiosqlite.Row) -> tuple[str, str, str, int, int, int, int]:
+    """One (country, status, needs) group of `by_country`."""
+    return (
+        row["country"], row["status"], row["needs"], row["n"], row["people"], row["new"],
+        row["stale"],
+    )  # fmt: skip
+
+
+def _export_row(row: aiosqlite.Row) -> tuple[Any, ...]:
+    """An export row as a plain tuple, in EXPORT_COLUMNS order."""
+    return tuple(row[column] for column in EXPORT_COLUMNS)
+
+
 class StatsRepo:
     """Read-only queries for staff."""
 
@@ -54,13 +69,13 @@ class StatsRepo:
         # Grouped in the order of the covering index (registrations_stats), so SQLite
         # aggregates while it walks the index; the few hundred groups are summed here.
         rows = await self.db.fetchall(
-            "SELECT country, status, needs, count(*), sum(party_size), sum(created_at >= ?),"
-            f" sum(updated_at < ?) FROM registrations WHERE active = 1{where}"
-            " GROUP BY country, status, needs",
+            "SELECT country, status, needs, count(*) AS n, sum(party_size) AS people,"
+            " sum(created_at >= ?) AS new, sum(updated_at < ?) AS stale"
+            f" FROM registrations WHERE active = 1{where} GROUP BY country, status, needs",
             [to_iso(new_since), to_iso(stale_before), *params],
         )
         totals: dict[str, list[Any]] = {}
-        for country, status, needs, n, people, new, stale in rows:
+        for country, status, needs, n, people, new, stale in map(_group, rows):
             t = totals.setdefault(country, [0, 0, dict.fromkeys(STATUSES, 0), 0, 0, 0, 0])
             t[0] += n
             t[1] += people
@@ -95,4 +110,4 @@ class StatsRepo:
         async with self.db.conn.execute(sql, params) as cur:
             while batch := await cur.fetchmany(2000):
                 for row in batch:
-                    yield tuple(row)
+                    yield _export_row(row)

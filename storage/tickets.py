@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.content import audit
+from storage.audit import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
+from bot.faq import schema
+from bot.i18n import Markup, Translator
 
-from bot.i18n import LOCALES_DIR, Markup, Translator
-
-DIRECTORY_FILE = LOCALES_DIR / "directory.yaml"
-CONTACT_FIELDS = ("address", "hotline", "emergency", "email", "hours")
-POLLING_STATUSES = ("open", "suspended", "unknown")
+CONTACT_FIELDS = schema.CONTACT_FIELDS
+POLLING_STATUSES = schema.POLLING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,32 +30,26 @@ class CountryInfo:
     polling_note: dict[str, str]
 
 
-def parse_directory(data: Any) -> dict[str, CountryInfo]:
-    """Build the directory from its YAML document."""
+def parse_directory(document: schema.Document) -> dict[str, CountryInfo]:
+    """Build the directory from its validated document."""
     result = {}
-    for code, item in (data.get("countries") or {}).items():
+    for code, item in (document.directory or {}).items():
         missions = tuple(
             Mission(
-                kind=m["kind"],
-                city=dict(m.get("city") or {}),
-                contacts={f: str(m.get(f) or "") for f in CONTACT_FIELDS},
+                kind=m.kind,
+                city=m.city.model_dump() if m.city else {},
+                contacts={f: getattr(m, f) or "" for f in CONTACT_FIELDS},
             )
-            for m in item.get("missions") or ()
+            for m in item.missions or ()
         )
-        polling = item.get("polling") or {}
+        polling = item.polling or schema.Polling()
         result[code] = CountryInfo(
             code=code,
             missions=missions,
-            polling_status=polling.get("status", "unknown"),
-            polling_note=dict(polling.get("note") or {}),
+            polling_status=polling.status,
+            polling_note=polling.note.model_dump() if polling.note else {},
         )
     return result
-
-
-@cache
-def seed_directory(path: Path = DIRECTORY_FILE) -> dict[str, CountryInfo]:
-    """The directory shipped in locales/directory.yaml."""
-    return parse_directory(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def render_contacts(t: Translator, info: CountryInfo | None, country_name: str) -> Markup:

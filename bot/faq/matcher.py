@@ -17,16 +17,11 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
-from bot.i18n import LOCALES_DIR
-
-FAQ_FILE = LOCALES_DIR / "faq.yaml"
-LANGS = ("ru", "kk")
+from bot.faq import schema
+from storage.models import LANGS
 
 # Kazakh letters folded to the Russian letter people type instead of them.
 _KK_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
@@ -185,27 +180,27 @@ class Faq:
         return [e for e in self.entries if e.topic == topic_id]
 
 
-def parse_faq(data: Any) -> Faq:
-    """Build the FAQ from its YAML document (validated elsewhere for uploads)."""
-    topics = tuple(Topic(t["id"], dict(t["title"])) for t in data["topics"])
+def parse_faq(document: schema.Document) -> Faq:
+    """Build the FAQ from its validated document."""
+    topics = tuple(Topic(t.id, t.title.model_dump()) for t in document.topics)
     entries = tuple(
         Entry(
-            id=e["id"],
-            topic=e["topic"],
-            question=dict(e["question"]),
-            answer=dict(e["answer"]),
-            ask={lang: tuple(v or ()) for lang, v in (e.get("ask") or {}).items()},
-            country=bool(e.get("country", False)),
+            id=e.id,
+            topic=e.topic,
+            question=e.question.model_dump(),
+            answer=e.answer.model_dump(),
+            ask={lang: tuple(getattr(e.ask, lang) or ()) for lang in LANGS} if e.ask else {},
+            country=bool(e.country),
         )
-        for e in data["entries"]
+        for e in document.entries
     )
     return Faq(topics, entries)
 
 
 @cache
-def seed_faq(path: Path = FAQ_FILE) -> Faq:
+def seed_faq() -> Faq:
     """The FAQ shipped in locales/faq.yaml."""
-    return parse_faq(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_faq(schema.seed())
 
 
 @dataclass(frozen=True, slots=True)

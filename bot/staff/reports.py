@@ -48,7 +48,7 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a BOM, so Excel opens Cyrillic correctly; semicolons for its locale."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
+    writer.writerow([_cell(v) for v in header])
     writer.writerows([_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -57,8 +57,9 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]])
     """A workbook with one sheet: bold header, frozen first row, filters, sized columns.
 
     XlsxWriter, cell by cell with the typed writers: about three times faster than
-    openpyxl's write-only mode on an evacuation list of 30,000 rows (bench/scale.py), and
-    `write_string` stores text as text, so a note starting with "=" is never a formula.
+    openpyxl's write-only mode on an evacuation list of 30,000 rows (bench/scale.py).
+    `write_string` stores text as text, so a note starting with "=" is never a formula and
+    a phone keeps its "+"; only real numbers go through `write_number`.
     """
     import xlsxwriter
 
@@ -71,25 +72,28 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]])
         sheet.set_column(index, index, min(40, width + 2))
         sheet.write_string(0, index, str(name), bold)
     text, number = sheet.write_string, sheet.write_number
-    # Column types from the first row: one type test per column, not per cell.
-    first = rows[0] if rows else ()
-    numeric = [c for c, v in enumerate(first) if isinstance(v, int | float)]
-    textual = [c for c in range(len(first)) if c not in numeric]
     for r, row in enumerate(rows, start=1):
-        for c in textual:
-            value = row[c]
-            if value:
+        for c, value in enumerate(row):
+            # Decided per cell, not per column from the first row: a column that starts
+            # with a number may hold text further down.
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                number(r, c, value)
+            elif value is not None and value != "":
                 text(r, c, str(value))
-        for c in numeric:
-            number(r, c, row[c])
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(rows), max(0, len(header) - 1))
     book.close()
     return buffer.getvalue()
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): = + - or @
+# first, or a leading tab or carriage return. Quoting does not help; a leading apostrophe
+# makes the cell text. "+77011234567" is read as a number (the "+" lost), so phones need it
+# too: the same rule covers them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to Excel: a typed note must stay text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

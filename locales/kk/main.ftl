@@ -517,3 +517,16 @@ btn-home = 🏠 Елге оралдым
 fresh-here-thanks = Рақмет! Бұрынғы орныңызда екеніңіз белгіленді.
 fresh-home-thanks = Елге оралуыңызбен! Тіркеу жабылып, тарихта сақталды; шетелге қайта шықсаңыз, қайта тіркеліңіз: /register
 stats-safety = 🆘 Соңғы қауіпсіздік тексерісі: қауіпсіз { $safe } · көмек қажет { $help } · жауап бермегендер { $silent }
+
+## Admin: content uploads, hostile input (issue 14, items 13-15)
+
+content-err-alias = { $line }-жол: YAML якорьлері мен сілтемелері (&, *) қабылданбайды — файлды /faq_export командасымен қайта алып, соны өңдеңіз
+content-err-depth = { $line }-жол: кірістіру { $max } деңгейден терең
+content-err-nodes = файлда { $max } элементтен артық
+content-err-missing = { $where }: міндетті өріс жоқ
+content-err-unknown-key = { $where }: белгісіз өріс
+content-err-not-text = { $where }: мұнда мәтін болуы керек
+content-err-not-list = { $where }: мұнда тізім болуы керек
+content-err-not-map = { $where }: мұнда «кілт: мән» өрістері болуы керек
+content-err-invalid = { $where }: жарамсыз мән
+content-err-mission-kind = { $where }: шетелдегі мекеменің түрі { $kind } емес, embassy немесе consulate_general болуы керек

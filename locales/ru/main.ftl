@@ -520,3 +520,16 @@ btn-home = 🏠 Я вернулся(-ась) домой
 fresh-here-thanks = Спасибо! Отметили, что вы на прежнем месте.
 fresh-home-thanks = С возвращением домой! Регистрация закрыта и сохранена в истории; если снова поедете за рубеж, зарегистрируйтесь заново: /register
 stats-safety = 🆘 Последняя проверка безопасности: в безопасности { $safe } · нужна помощь { $help } · не ответили { $silent }
+
+## Admin: content uploads, hostile input (issue 14, items 13-15)
+
+content-err-alias = строка { $line }: якоря и ссылки YAML (&, *) не принимаются — выгрузите файл заново командой /faq_export и правьте его
+content-err-depth = строка { $line }: вложенность глубже { $max } уровней
+content-err-nodes = в файле больше { $max } элементов
+content-err-missing = { $where }: нет обязательного поля
+content-err-unknown-key = { $where }: неизвестное поле
+content-err-not-text = { $where }: здесь должен быть текст
+content-err-not-list = { $where }: здесь должен быть список
+content-err-not-map = { $where }: здесь должны быть поля «ключ: значение»
+content-err-invalid = { $where }: недопустимое значение
+content-err-mission-kind = { $where }: вид загранучреждения должен быть embassy или consulate_general, а не { $kind }

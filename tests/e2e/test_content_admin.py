@@ -5,30 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import yaml
-
-from tests.support.fakebot import FakeBotApi, FakeUser
-from tests.support.journeys import consent
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import ADMIN, consent, exported, upload
 from tests.support.running import RunningBot
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
-ADMIN = 900001  # in ADMIN_IDS of the test settings
-
-
-async def exported(fake: FakeBotApi, admin: FakeUser) -> dict[str, Any]:
-    admin.send("/faq_export")
-    event = await admin.expect("Отредактируйте файл")
-    file_id = event.message["document"]["file_id"]
-    assert event.message["document"]["file_name"].endswith(".yaml")
-    document = yaml.safe_load(fake.files[file_id].decode("utf-8"))
-    assert isinstance(document, dict)
-    return document
-
-
-def upload(admin: FakeUser, document: dict[str, Any] | str) -> None:
-    text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
-    admin.send_media("document", data=text.encode("utf-8"), filename="faq.yaml",
-                     mime="application/x-yaml")  # fmt: skip
 
 
 async def test_yaml_round_trip(fake: FakeBotApi, bot: RunningBot, run_db: Query) -> None:

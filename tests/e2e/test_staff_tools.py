@@ -10,25 +10,18 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.support.fakebot import Event, FakeBotApi
-from tests.support.journeys import staff_of
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import ADMIN, file_of, staff_of
 from tests.support.running import RunningBot
 from tests.support.seed import Person, seed
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
-ADMIN = 900001
 
 POPULATION = [
     Person(31, "AE", "stuck", "evacuation", party=3), Person(32, "AE", "tourist"),
     Person(33, "AE", "resident", "consular", party=2), Person(34, "QA", "transit", "evacuation"),
     Person(35, "QA", "stuck", "accommodation", party=4), Person(36, "IR", "resident"),
 ]  # fmt: skip
-
-
-def file_of(fake: FakeBotApi, event: Event, kind: str) -> bytes:
-    obj = event.message[kind]
-    file_id = (obj[-1] if isinstance(obj, list) else obj)["file_id"]
-    return fake.files[file_id]
 
 
 async def test_stats_match_the_database_and_the_chart_is_a_png(

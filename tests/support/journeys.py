@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import yaml
+
 from tests.support.fakebot import Event, FakeBotApi, FakeUser
 from tests.support.running import STAFF_CHAT
 from tests.support.seed import Person
+
+ADMIN = 900001  # in ADMIN_IDS of the test settings
+
+
+async def exported(fake: FakeBotApi, admin: FakeUser) -> dict[str, Any]:
+    admin.send("/faq_export")
+    event = await admin.expect("Отредактируйте файл")
+    file_id = event.message["document"]["file_id"]
+    assert event.message["document"]["file_name"].endswith(".yaml")
+    document = yaml.safe_load(fake.files[file_id].decode("utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def upload(admin: FakeUser, document: dict[str, Any] | str) -> None:
+    text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
+    admin.send_media("document", data=text.encode("utf-8"), filename="faq.yaml",
+                     mime="application/x-yaml")  # fmt: skip
+
+
+def file_of(fake: FakeBotApi, event: Event, kind: str) -> bytes:
+    obj = event.message[kind]
+    file_id = (obj[-1] if isinstance(obj, list) else obj)["file_id"]
+    return fake.files[file_id]
 
 
 async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
