@@ -72,6 +72,11 @@ async def cast(fake: FakeBotApi, bot: RunningBot, db_path: Path) -> dict[str, Fa
         if (await services.notices.outbox.progress(notice.id)).pending == 0:
             break
         await asyncio.sleep(0.05)
+    for _ in range(100):  # and finished (at the next progress tick): "уже завершена" below
+        current = await services.notices.get(notice.id)
+        if current is not None and current.state == "done":
+            break
+        await asyncio.sleep(0.05)
     for name in ROLES[2:]:
         await users[name].settle(0.2)  # the progress message of the admin's notice
     return users
@@ -85,19 +90,24 @@ async def test_commands(cast: dict[str, FakeUser]) -> None:
 async def command_matrix(
     cast: dict[str, FakeUser], action: str, expected: tuple[str, str, str, str]
 ) -> None:
-    """One command, sent by each role in turn."""
-    for role, fragment in zip(ROLES, expected, strict=True):
+    """One command, sent by each role (four chats at once; the bot serves chats concurrently)."""
+    for role in ROLES:
         user = cast[role]
         user.cursor = len(user.api.events)
         user.send(action)
-        event = await user.expect(fragment)
+    for role, fragment in zip(ROLES, expected, strict=True):
+        event = await cast[role].expect(fragment)
         if fragment in (NOT_AVAILABLE, OUTSIDE):
             assert event.buttons() == [], (role, action)
-            await user.settle(0.2)
-            assert [e.text for e in user.unread()] == [], (role, action, "said more")
-        if action == "/broadcast":
-            user.send("/cancel")
-            await user.settle(0.2)
+    # One quiet period for the four chats: settle() waits until the bot is silent in all.
+    await cast["admin"].settle(0.2)
+    for role, fragment in zip(ROLES, expected, strict=True):
+        if fragment in (NOT_AVAILABLE, OUTSIDE):
+            assert [e.text for e in cast[role].unread()] == [], (role, action, "said more")
+    if action == "/broadcast":
+        for role in ROLES:
+            cast[role].send("/cancel")
+        await cast["admin"].settle(0.2)
 
 
 async def test_buttons(cast: dict[str, FakeUser]) -> None:
@@ -108,16 +118,20 @@ async def test_buttons(cast: dict[str, FakeUser]) -> None:
 async def button_matrix(
     cast: dict[str, FakeUser], data: str, expected: tuple[str, str, str, str]
 ) -> None:
-    """One button press (real or forged), by each role in turn."""
-    for role, fragment in zip(ROLES, expected, strict=True):
+    """One button press (real or forged), by each role (four chats at once)."""
+    queries = {}
+    for role in ROLES:
         user = cast[role]
         user.cursor = len(user.api.events)
-        query = user.press_data(data)
-        answer = await user.expect_answer(query)
+        queries[role] = user.press_data(data)
+    for role, fragment in zip(ROLES, expected, strict=True):
+        answer = await cast[role].expect_answer(queries[role])
         assert fragment in (answer.get("text") or ""), (role, data, answer)
+    await cast["admin"].settle(0.2)  # silent in all four chats
+    for role, fragment in zip(ROLES, expected, strict=True):
         if fragment in (NOT_AVAILABLE, OUTSIDE):
-            await user.settle(0.2)
-            assert [e.text for e in user.unread()] == [], (role, data, "said more")
-        if data == "nt:e:1" and role in ("staff-AE", "admin"):
-            user.send("/cancel")
-            await user.settle(0.2)
+            assert [e.text for e in cast[role].unread()] == [], (role, data, "said more")
+    if data == "nt:e:1":
+        for role in ("staff-AE", "admin"):
+            cast[role].send("/cancel")
+        await cast["admin"].settle(0.2)

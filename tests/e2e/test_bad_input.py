@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from bot.logs import setup_logging
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 from tests.support.journeys import consent, register_ru, to_status_step
-from tests.support.running import RunningBot
+from tests.support.running import RunningBot, eventually
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 STALE = "Эта кнопка устарела"
@@ -177,10 +176,10 @@ async def test_blocked_citizen_does_not_break_the_bot(
     user.block()
     user.send("/menu")  # the reply fails with 403: logged, nothing else
     await fake.wait_until(lambda: any(c.status == 403 for c in fake.calls), 5, "a 403")
-    await asyncio.sleep(0.3)
-    assert await run_db("SELECT blocked_at IS NOT NULL FROM citizens WHERE user_id = 3006") == [
-        (1,)
-    ]
+    blocked = await eventually(
+        lambda: run_db("SELECT blocked_at IS NOT NULL FROM citizens WHERE user_id = 3006"), [(1,)]
+    )
+    assert blocked == [(1,)]
     user.unblock()
     user.send("/menu")
     await user.expect("☰")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tests.support.fakebot import Event, FakeBotApi
 from tests.support.journeys import consent, open_chat, register_ru
-from tests.support.running import STAFF_CHAT, RunningBot
+from tests.support.running import STAFF_CHAT, RunningBot, eventually
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
@@ -57,8 +56,11 @@ async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db:
     memo = await alia.expect("Памятка для эвакуации")
     assert memo.message["document"]["file_name"] == "memo.pdf"
     assert not [e for e in alia.events() if "проверить паспортные" in e.text]
-    await asyncio.sleep(0.3)  # the link is stored right after the copy returns
-    assert await run_db("SELECT count(*) FROM ticket_messages WHERE ticket_id = 1") == [(7,)]
+    # The link is stored right after the copy returns.
+    links = await eventually(
+        lambda: run_db("SELECT count(*) FROM ticket_messages WHERE ticket_id = 1"), [(7,)]
+    )
+    assert links == [(7,)]
 
 
 async def test_close_rate_reopen_ban_and_queue(
@@ -87,8 +89,10 @@ async def test_close_rate_reopen_ban_and_queue(
     await alia.expect("Пожалуйста, оцените помощь")
     alia.press("⭐⭐⭐⭐⭐")
     await alia.expect("Спасибо за оценку")
-    await asyncio.sleep(0.2)
-    assert await run_db("SELECT status, rating FROM tickets WHERE id = 2") == [("closed", 5)]
+    rated = await eventually(
+        lambda: run_db("SELECT status, rating FROM tickets WHERE id = 2"), [("closed", 5)]
+    )
+    assert rated == [("closed", 5)]
     await fake.wait_until(lambda: any("5/5" in e.text for e in topic_events(fake, thread_a)))
     # After closing, free text is an FAQ question again, not a message to staff.
     alia.send("потерял паспорт")

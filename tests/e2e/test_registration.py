@@ -12,7 +12,7 @@ import aiosqlite
 
 from tests.support.fakebot import FakeBotApi
 from tests.support.journeys import consent, register_ru
-from tests.support.running import RunningBot
+from tests.support.running import RunningBot, eventually
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
@@ -36,8 +36,8 @@ async def test_full_registration_in_russian(
     ]  # fmt: skip
     assert await run_db("SELECT count(*) FROM place_history WHERE user_id = 2001") == [(1,)]
     # The draft is gone once saved (persistence writes every 0.2 s in the tests).
-    await asyncio.sleep(0.5)
-    assert await run_db("SELECT count(*) FROM user_state") == [(0,)]
+    drafts = await eventually(lambda: run_db("SELECT count(*) FROM user_state"), [(0,)])
+    assert drafts == [(0,)]
 
 
 async def test_full_registration_in_kazakh_with_typed_answers(
@@ -173,8 +173,11 @@ async def test_delete_my_data_leaves_no_row(
     await user.expect("В какой стране")
     user.send("Оман")
     await user.expect("Город или место")
-    await asyncio.sleep(0.5)  # let persistence write the draft
-    assert await run_db("SELECT count(*) FROM user_state WHERE user_id = 2005") == [(1,)]
+    # Persistence writes the draft within 0.2 s.
+    draft = await eventually(
+        lambda: run_db("SELECT count(*) FROM user_state WHERE user_id = 2005"), [(1,)]
+    )
+    assert draft == [(1,)]
     user.send("/cancel")
     await user.expect("Изменения отменены")
     user.send("/delete")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.app import HotlineApp, build_application, serve
 from bot.clock import Clock
@@ -11,6 +14,8 @@ from bot.settings import Settings
 
 # The staff group of the test settings (a forum the fake server knows).
 STAFF_CHAT = -1001234567890
+
+T = TypeVar("T")
 
 
 class RunningBot:
@@ -55,3 +60,17 @@ class RunningBot:
         """Stop and start again on the same database."""
         await self.stop()
         return await self.start()
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], expected: T, timeout: float = 5.0) -> T:
+    """Poll `probe` until it returns `expected` or `timeout` passes; return its last value.
+
+    For what the bot does out of the fake server's sight (rows it writes in the background), in
+    place of a fixed sleep: the caller still asserts on the value, so a failure shows it.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value == expected or time.monotonic() >= deadline:
+            return value
+        await asyncio.sleep(0.02)
