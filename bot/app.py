@@ -27,9 +27,7 @@ from bot.runtime.processing import PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
 from bot.services import Services
 from bot.settings import Settings
-from handlers import register_all
-from handlers.commands import set_command_menus, set_staff_menus
-from handlers.hotline import check_staff_chats
+from handlers import on_startup, register_all
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +105,7 @@ async def _post_init(app: HotlineApp) -> None:
     await services.db.open()
     await load_content(services)
     services.roles.load(await services.staff.all())
-    await set_command_menus(app.bot, services.catalog)
-    await set_staff_menus(app.bot, services)
-    await check_staff_chats(app)
+    await on_startup(app)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
         interval = services.settings.heartbeat_seconds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import AnyApp
 from handlers import (
+    commands,
     common,
     content_admin,
     fallback,
@@ -36,3 +37,13 @@ def register_all(app: AnyApp) -> None:
     menu.register(app)
     faq.register(app)
     fallback.register(app)
+
+
+async def on_startup(app: AnyApp) -> None:
+    """What handlers set up once the bot is connected: command menus, the staff-chat check."""
+    services = app.bot_data.services
+    if services is None:
+        raise RuntimeError("services are not wired; build the app with build_application")
+    await commands.set_command_menus(app.bot, services.catalog)
+    await commands.set_staff_menus(app.bot, services)
+    await hotline.check_staff_chats(app)
