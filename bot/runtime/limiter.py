@@ -4,8 +4,8 @@ AIORateLimiter already limits groups and retries after a 429. Added here:
 - a global pause that really holds: after any 429 no request of this bot starts until
   `retry_after` has passed. AIORateLimiter's own pause is an event that every finishing
   request sets again, so with many requests in flight others slip through during it.
-  After a pause one send goes alone and the others wait for its answer: if the flood goes
-  on, only that one meets the next 429, not every send that waited;
+  After a pause requests go one at a time until a send gets through: if the flood goes
+  on, only one request meets the next 429, not every one that waited;
 - the pause outlives the process: its end is handed to `on_pause` (the bot stores it)
   and `resume_pause` starts a new process inside it;
 - patience for everything that is not a broadcast (replies to citizens, staff cards):
@@ -145,8 +145,9 @@ class HotlineRateLimiter(AIORateLimiter):
         # chat id of an unpaced send to a private chat.
         self.on_pause: Callable[[float], Awaitable[None]] | None = None
         self.before_send: Callable[[int], Awaitable[None]] | None = None
-        # Set by a 429, cleared by the next send that gets through: until then sends go
-        # one at a time, the one in flight is `_probe`.
+        # Set by a 429, cleared by the next send that gets through: until then requests go
+        # one at a time (the one in flight is `_probe`), so that if the flood goes on only
+        # that one meets the next 429 and nothing arrives inside the new wait.
         self._uncertain = False
         self._probe: asyncio.Event | None = None
         # Unpaced requests held up by a pause; broadcasts wait while there are any.
@@ -160,14 +161,14 @@ class HotlineRateLimiter(AIORateLimiter):
             await asyncio.sleep(left)
 
     def holding(self) -> bool:
-        """Whether a pause, or the one send that tests its end, holds requests back now."""
+        """Whether a pause, or the probe that tests its end, holds requests back now."""
         return self.pause_until > time.monotonic() or self._uncertain
 
-    async def _clear_to_send(self, sending: bool) -> bool:
-        """Wait out the pause; for a send, also the probe. True: this send is the probe."""
+    async def _clear_to_send(self) -> bool:
+        """Wait out the pause, then the probe in flight. True: this request is the probe."""
         while True:
             await self._paused()
-            if not sending or not self._uncertain:
+            if not self._uncertain:
                 return False
             if self._probe is None:
                 self._probe = asyncio.Event()
@@ -230,7 +231,8 @@ class HotlineRateLimiter(AIORateLimiter):
         if not probe or self._probe is None:
             return
         if answered:
-            # Telegram answered something other than a 429: the flood is over.
+            # Telegram let a send through: the flood is over. (Other calls may not count
+            # against it; the next request probes again.)
             self._uncertain = False
         self._probe.set()
         self._probe = None
@@ -281,7 +283,7 @@ class HotlineRateLimiter(AIORateLimiter):
                 self._held += 1
                 self._none_held.clear()
             while True:
-                probe = await self._clear_to_send(sending)
+                probe = await self._clear_to_send()
                 if not commit:
                     break
                 # After the wait, not before it: committed, the reply must follow at once.
@@ -296,13 +298,13 @@ class HotlineRateLimiter(AIORateLimiter):
             answered = False
             try:
                 result = await callback(*a, **kw)
-                answered = True
+                answered = sending
             except RetryAfter as exc:
                 self.retry_afters += 1
                 await self._paused_by(exc)
                 raise
             except (BadRequest, Forbidden):
-                answered = True
+                answered = sending
                 raise
             finally:
                 self._end_probe(probe, answered)
