@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import time
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.polling import PollWatch, quiet
 from bot.runtime.processing import PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
 from bot.services import Services
@@ -78,19 +82,74 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request).get_updates_request(PollWatch(request))
     else:
         # Many citizens at once: a pool wide enough for the concurrent updates.
         builder = builder.request(
             AiohttpRequest(connection_pool_size=settings.connection_pool_size, pool_timeout=30)
         ).get_updates_request(
-            AiohttpRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 10)
+            PollWatch(
+                AiohttpRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 10)
+            )
         )
     app: HotlineApp = builder.build()
     app.bot_data.services = services
     register_all(app)
     app.add_error_handler(on_error)
+    _wire_runtime(app, services)
     return app
+
+
+def _wire_runtime(app: HotlineApp, services: Services) -> None:
+    """Hand the PTB plumbing its ports: where flood waits are stored, what to commit when."""
+    limiter = app.bot.rate_limiter
+    persistence = app.persistence
+    processor = app.update_processor
+    if not isinstance(limiter, HotlineRateLimiter) or not isinstance(
+        persistence, SqlitePersistence
+    ):
+        raise RuntimeError("the application lacks the hotline's limiter or persistence")
+    repo = services.bot_state
+
+    async def store_flood_wait(until: float) -> None:
+        await repo.extend_flood_wait(datetime.fromtimestamp(until, UTC))
+
+    limiter.on_pause = store_flood_wait
+    # A user's data is committed before anything goes to their chat, and each update's
+    # changes (conversation states too) as soon as its handlers are done.
+    persistence.attach(app.user_data)
+    limiter.before_send = persistence.commit_user
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.after_update = app.update_persistence
+    # Registration's go() records the step in the draft before asking it (handlers and
+    # their persisted keys are not to be changed by the plumbing; this only reads them).
+    persistence.track_steps("registration", "draft", "_state")
+
+
+async def _wait_out_flood(app: HotlineApp, stop: asyncio.Event) -> bool:
+    """Sleep through a flood wait a previous process was told; False if stopped meanwhile.
+
+    Telegram's wait belongs to the token: a process started after a crash inside it must
+    not send, and neither PTB's getMe in initialize() nor polling may start before its end.
+    """
+    services = _services(app)
+    await services.db.open()
+    until = await services.bot_state.flood_wait_until()
+    left = until.timestamp() - time.time() if until is not None else 0.0
+    if left <= 0:
+        return True
+    limiter = app.bot.rate_limiter
+    if isinstance(limiter, HotlineRateLimiter):
+        limiter.resume_pause(left)
+    log.warning("Telegram's flood wait runs %.1f s more; the bot starts after it", left)
+    settings = services.settings
+    deadline = time.monotonic() + left
+    while (left := deadline - time.monotonic()) > 0 and not stop.is_set():
+        # Alive, only waiting: `health` must not have the container restarted for it.
+        _touch(settings.heartbeat_path)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=min(left, settings.heartbeat_seconds))
+    return not stop.is_set()
 
 
 def _services(app: HotlineApp) -> Services:
@@ -165,6 +224,9 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     The CLI and the end-to-end tests both run the bot through this function.
     """
     settings = _services(app).settings
+    if not await _wait_out_flood(app, stop):
+        await _services(app).db.close()
+        return
     try:
         await app.initialize()
     except BaseException:
@@ -181,6 +243,8 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
             poll_interval=0,
             timeout=settings.poll_timeout,
             allowed_updates=Update.ALL_TYPES,
+            # PollWatch logs an outage once; PTB's default logs a traceback per poll.
+            error_callback=quiet,
         )
         await app.start()
         await stop.wait()

@@ -54,9 +54,14 @@ class Settings(BaseSettings):
     staff_lang: Literal["ru", "kk"] = "ru"
     # How often the running bot proves it is alive (see `python -m bot health`).
     heartbeat_seconds: int = Field(default=30, ge=5, le=3600)
-    # Seconds between writes of conversation states to the database.
+    # Seconds between PTB's sweeps of conversation states and user data. What an update
+    # changes is committed as soon as its handlers finish (a user's data even before the
+    # reply goes out); the sweep only catches changes made outside updates.
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
     # Notices: messages per second (Telegram allows about 30 without paid broadcasts).
+    # 25, not 30, leaves room for replies: replies are not paced, and with citizens
+    # writing 2 messages a second during a notice, 30 earned 49 429s and fell to 17/s
+    # while 25 earned none and kept 23/s (bench/broadcast.py at 30 without replies: 0.98).
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
     # Paid broadcasts (allow_paid_broadcast, billed in Stars): up to PAID_BROADCAST_RATE.
     paid_broadcasts: bool = False

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest
 from telegram.ext import Application, ChatMemberHandler, TypeHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
 
+# How Telegram refuses an answer to a callback query that came too late.
+_TOO_LATE = re.compile(r"query is too old|query id is invalid", re.IGNORECASE)
 # New messages in private chats. Edits of earlier messages are not answers to the current
 # question; handlers.fallback tells the citizen so instead of acting on them.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
@@ -54,7 +58,13 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message:
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
     """Stop the button's spinner; an alert for refusals the user must notice."""
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=alert)
+        try:
+            await update.callback_query.answer(text, show_alert=alert)
+        except BadRequest as exc:
+            # Too late to answer (a flood wait held the answer back): the spinner has gone
+            # by itself, and the press is still handled rather than apologised for.
+            if not _TOO_LATE.search(exc.message):
+                raise
 
 
 async def refuse_button(update: Update, context: HotlineContext) -> None:

@@ -1,1 +1,1 @@
-"""Python Telegram Bot plumbing: transport, limiter, update processing, persistence."""
+"""Python Telegram Bot plumbing: transport, limiter, update processing, persistence, polling."""

@@ -1,9 +1,18 @@
 """PTB's AIORateLimiter plus what broadcasts need from it.
 
-AIORateLimiter already limits groups and retries after a 429. Two things are added:
+AIORateLimiter already limits groups and retries after a 429. Added here:
 - a global pause that really holds: after any 429 no request of this bot starts until
   `retry_after` has passed. AIORateLimiter's own pause is an event that every finishing
-  request sets again, so with many requests in flight others slip through during it;
+  request sets again, so with many requests in flight others slip through during it.
+  After a pause requests go one at a time until a send gets through: if the flood goes
+  on, only one request meets the next 429, not every one that waited;
+- the pause outlives the process: its end is handed to `on_pause` (the bot stores it)
+  and `resume_pause` starts a new process inside it;
+- patience for everything that is not a broadcast (replies to citizens, staff cards):
+  it waits out any number of pauses instead of failing after AIORateLimiter's retries,
+  and broadcasts yield to such waiting requests when a pause ends;
+- `before_send`, awaited before an unpaced send to a private chat: the bot commits that
+  user's state there, so what a reply acknowledges is stored before the citizen sees it;
 - pacing for broadcasts (`acquire`, called by the delivery engine before each call, which
   it then marks with `Paced` as its `rate_limit_args`): evenly spaced at the configured
   overall rate (the paid rate with paid broadcasts), at most one message a second to a chat,
@@ -14,16 +23,19 @@ AIORateLimiter already limits groups and retries after a 429. Two things are add
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import AIORateLimiter
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
+
+log = logging.getLogger(__name__)
 
 
 # Evenly spaced sends at exactly the cap put each second's last one at the very edge of
@@ -128,11 +140,63 @@ class HotlineRateLimiter(AIORateLimiter):
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
+        # Ports the bot plugs in (the limiter knows neither the database nor persistence):
+        # on_pause gets a pause's end in wall-clock seconds (time.time()), before_send the
+        # chat id of an unpaced send to a private chat.
+        self.on_pause: Callable[[float], Awaitable[None]] | None = None
+        self.before_send: Callable[[int], Awaitable[None]] | None = None
+        # Set by a 429, cleared by the next send that gets through: until then requests go
+        # one at a time (the one in flight is `_probe`), so that if the flood goes on only
+        # that one meets the next 429 and nothing arrives inside the new wait.
+        self._uncertain = False
+        self._probe: asyncio.Event | None = None
+        # Unpaced requests held up by a pause; broadcasts wait while there are any.
+        self._held = 0
+        self._none_held = asyncio.Event()
+        self._none_held.set()
 
     async def _paused(self) -> None:
         # A loop, not an Event: another 429 may push the end further while we sleep.
         while (left := self.pause_until - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
+
+    def holding(self) -> bool:
+        """Whether a pause, or the probe that tests its end, holds requests back now."""
+        return self.pause_until > time.monotonic() or self._uncertain
+
+    async def _clear_to_send(self) -> bool:
+        """Wait out the pause, then the probe in flight. True: this request is the probe."""
+        while True:
+            await self._paused()
+            if not self._uncertain:
+                return False
+            if self._probe is None:
+                self._probe = asyncio.Event()
+                return True
+            await self._probe.wait()
+
+    def resume_pause(self, seconds: float) -> None:
+        """Hold every request for `seconds` more: a wait a previous process was told."""
+        self.pause_until = max(self.pause_until, time.monotonic() + seconds)
+        self._uncertain = True
+
+    async def _paused_by(self, exc: RetryAfter) -> None:
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        # Telegram never says less than a second; a 0 would make patient requests spin.
+        seconds = max(seconds, 0.5)
+        self._uncertain = True
+        until = time.monotonic() + seconds
+        if until <= self.pause_until:
+            return
+        self.pause_until = until
+        log.warning("Telegram flood control: every request waits %.1f s", seconds)
+        if self.on_pause is not None:
+            try:
+                await self.on_pause(time.time() + seconds)
+            except Exception as error:
+                # Not storing it costs only the restart case; the pause itself holds.
+                log.warning("could not store the flood wait: %s", type(error).__name__)
 
     async def _chat_gate(self, chat_id: int) -> None:
         now = time.monotonic()
@@ -154,12 +218,33 @@ class HotlineRateLimiter(AIORateLimiter):
         pacer = self.paid if paid else self.free
         while True:
             await self._paused()
+            # Replies and staff messages that a pause held up go first when it ends.
+            await self._none_held.wait()
             await pacer.wait()
             # A slot that fell inside a 429 pause is given up: taking it when the pause
             # ends would send every waiting worker at once, a burst that earns the next 429.
             if time.monotonic() >= self.pause_until:
                 return
             pacer.done()
+
+    def _end_probe(self, probe: bool, answered: bool) -> None:
+        if not probe or self._probe is None:
+            return
+        if answered:
+            # Telegram let a send through: the flood is over. (Other calls may not count
+            # against it; the next request probes again.)
+            self._uncertain = False
+        self._probe.set()
+        self._probe = None
+
+    async def _commit_before(self, chat_id: int) -> None:
+        if self.before_send is None:
+            return
+        try:
+            await self.before_send(chat_id)
+        except Exception as error:
+            # The reply still goes: a citizen left without an answer is the worse failure.
+            log.warning("could not commit state before a send: %s", type(error).__name__)
 
     async def process_request(
         self,
@@ -170,46 +255,86 @@ class HotlineRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSON:
-        """Each attempt (AIORateLimiter's retries too) waits out the global 429 pause."""
+        """Each attempt (AIORateLimiter's retries too) waits out the global 429 pause.
+
+        A paced call gives up after its retries (the engine puts it back in the outbox);
+        any other call waits out pauses for as long as Telegram asks.
+        """
 
         attempts = 0
         paced = isinstance(rate_limit_args, Paced)
-        counted = not paced and endpoint in SENDING
+        sending = endpoint in SENDING
+        counted = not paced and sending
         chat_id = data.get("chat_id")
+        # A private chat's id is its user's: that user's state is committed before the send.
+        commit = counted and isinstance(chat_id, int) and chat_id > 0
+        held = False
 
-        async def guarded(*a: Any, **kw: Any) -> JSON:
-            nonlocal attempts
+        async def attempt(*a: Any, **kw: Any) -> JSON:
+            nonlocal attempts, held, commit
             attempts += 1
             retry = paced and attempts > 1 and isinstance(chat_id, int)
             paid = bool(data.get("allow_paid_broadcast"))
             if retry:
                 # AIORateLimiter's retry after a 429 needs a slot like any other send.
                 await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
-            await self._paused()
+            if not paced and not held and self.holding():
+                held = True
+                self._held += 1
+                self._none_held.clear()
+            while True:
+                probe = await self._clear_to_send()
+                if not commit:
+                    break
+                # After the wait, not before it: committed, the reply must follow at once.
+                commit = False
+                await self._commit_before(int(chat_id))  # type: ignore[arg-type]
+                if self.pause_until <= time.monotonic():
+                    break
+                self._end_probe(probe, answered=False)  # a 429 came meanwhile: wait again
             if counted:
                 self.free.count()
                 self.paid.count()
+            answered = False
             try:
-                return await callback(*a, **kw)
+                result = await callback(*a, **kw)
+                answered = sending
             except RetryAfter as exc:
                 self.retry_afters += 1
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-                until = time.monotonic() + seconds
-                self.pause_until = max(self.pause_until, until)
+                await self._paused_by(exc)
+                raise
+            except (BadRequest, Forbidden):
+                answered = sending
                 raise
             finally:
+                self._end_probe(probe, answered)
                 if retry:
                     self.release(paid)
                 if counted:
                     self.free.done()
                     self.paid.done()
+            return result
 
-        return await super().process_request(
-            guarded,
-            args,
-            kwargs,
-            endpoint,
-            data,
-            int(rate_limit_args) if isinstance(rate_limit_args, Paced) else rate_limit_args,
-        )
+        async def patient(*a: Any, **kw: Any) -> JSON:
+            while True:
+                try:
+                    return await attempt(*a, **kw)
+                except RetryAfter:
+                    # attempt() has set the pause; the next attempt waits it out. Not
+                    # re-raised: AIORateLimiter would give up after its max_retries.
+                    continue
+
+        try:
+            return await super().process_request(
+                attempt if paced else patient,
+                args,
+                kwargs,
+                endpoint,
+                data,
+                int(rate_limit_args) if isinstance(rate_limit_args, Paced) else rate_limit_args,
+            )
+        finally:
+            if held:
+                self._held -= 1
+                if self._held == 0:
+                    self._none_held.set()

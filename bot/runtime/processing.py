@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -21,6 +21,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        # Awaited after each chat's update, under that chat's lock: the bot commits what
+        # the update changed there (Application.update_persistence), so the chat's next
+        # update starts from stored state and a kill loses none of it.
+        self.after_update: Callable[[], Awaitable[None]] | None = None
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -43,6 +47,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         try:
             async with lock:
                 await coroutine
+                if self.after_update is not None:
+                    await self.after_update()
         finally:
             lock, users = self._locks[key]
             if users <= 1:
