@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
@@ -10,6 +11,10 @@ from telegram.ext import Application, ChatMemberHandler, TypeHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
+
+# A number as people and buttons send it: ASCII digits only. str.isdigit() also accepts
+# "²" and "①", on which int() raises ValueError ("Что-то пошло не так").
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 
 # New messages in private chats. Edits of earlier messages are not answers to the current
 # question; handlers.fallback tells the citizen so instead of acting on them.
@@ -73,3 +78,10 @@ def callback_arg(update: Update, prefix: str) -> str | None:
     if query is None or not isinstance(query.data, str) or not query.data.startswith(prefix):
         return None
     return query.data[len(prefix) :]
+
+
+def ascii_int(text: str | None, max_digits: int = 18) -> int | None:
+    """The number written in ASCII digits (no sign, no spaces), or None for anything else."""
+    if text is None or len(text) > max_digits or not _ASCII_NUMBER.fullmatch(text):
+        return None
+    return int(text)

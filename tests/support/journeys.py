@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.staff.roles import Role
 from tests.support.fakebot import Event, FakeBotApi, FakeUser
-from tests.support.running import STAFF_CHAT
+from tests.support.running import STAFF_CHAT, RunningBot
 from tests.support.seed import Person
+
+# The bootstrap admin of the test settings.
+ADMIN = 900001
 
 
 async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
@@ -126,3 +130,17 @@ async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) 
     admin.send(f"/grant {user_id} staff {scope}")
     await admin.expect(f"{user_id}: сотрудник")
     return member
+
+
+async def officer(
+    fake: FakeBotApi,
+    bot: RunningBot,
+    user_id: int,
+    first_name: str = "Консул",
+    countries: tuple[str, ...] = ("JO",),
+) -> FakeUser:
+    """A hotline officer: a user granted the staff role for `countries` (Jordan by default,
+    where register_ru registers), as an admin's /grant would; admin for no countries."""
+    role = Role("staff", frozenset(countries)) if countries else Role("admin", frozenset())
+    await bot.services.roles.grant(user_id, role, ADMIN, bot.services.clock.now())
+    return fake.user(user_id, first_name=first_name, last_name=None)
