@@ -9,10 +9,11 @@ from bot.clock import Clock
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
-from bot.hotline import HotlineDesk
+from bot.hotline import BanList, HotlineDesk
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
+from storage.bans import BanRepo
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
@@ -45,8 +46,8 @@ class Services:
     notices: NoticeRepo
     roles: RoleBook
     stats: StatsRepo
-    # Routes, staff chats and the flood window: the hotline's state in memory, kept with
-    # the database by the desk itself.
+    # Routes, staff chats and their members, bans and the flood window: the hotline's state,
+    # kept with the database by the desk itself.
     hotline: HotlineDesk
     clock: Clock = field(default_factory=Clock)
     # The broadcast engine; set by build_application (it needs the application).
@@ -73,8 +74,13 @@ class Services:
         db = Database(settings.database_path)
         cache = UserCache()
         staff = StaffRepo(db)
+        roles = RoleBook(staff, settings.admin_ids)
         hotline = HotlineDesk(
-            RouteRepo(db), settings.staff_chat_id, settings.hotline_flood_per_minute
+            RouteRepo(db),
+            settings.staff_chat_id,
+            settings.hotline_flood_per_minute,
+            roles=roles,
+            bans=BanList(BanRepo(db), settings.ban_key),
         )
         return cls(
             settings=settings,
@@ -88,7 +94,7 @@ class Services:
             tickets=TicketRepo(db),
             staff=staff,
             notices=NoticeRepo(db),
-            roles=RoleBook(staff, settings.admin_ids),
+            roles=roles,
             stats=StatsRepo(db),
             hotline=hotline,
         )

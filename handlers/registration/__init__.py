@@ -69,7 +69,7 @@ def build() -> ConversationHandler[Any]:
                 CommandHandler("register", a.begin, filters=PRIVATE),
                 _button(a.begin, r"^m:reg$"),
                 _button(a.begin_edit, r"^e:"),
-                _button(a.fresh_moved, r"^fr:\d{1,12}:moved$"),
+                _button(a.fresh_moved, r"^fr:[0-9]{1,12}:moved$"),
             ],
             states=states,
             fallbacks=[
