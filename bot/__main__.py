@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from bot.logs import setup_logging
 from bot.settings import Settings
 from storage.audit import AuditLog
+from storage.bans import BanRepo
 from storage.citizens import CitizenRepo
 from storage.db import Database, DatabaseError
 
@@ -82,6 +83,9 @@ PURGE_DEFAULT_DAYS = 180
 async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
     if days < 1:
         raise ConfigError("--inactive-days must be at least 1")
+    # Imported here: it loads python-telegram-bot, which the other commands do without.
+    from bot.hotline import BanList
+
     db = Database(settings.database_path)
     await db.open()
     try:
@@ -89,9 +93,13 @@ async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
         now = datetime.now(UTC)
         users = await repo.inactive(now - timedelta(days=days))
         if not dry_run:
+            # Bans still stored by Telegram id become keyed hashes first: erasure keeps those.
+            await BanList(BanRepo(db), settings.ban_key).prepare()
             for user_id in users:
-                await repo.erase(user_id)
+                await repo.erase(user_id, checkpoint=False)
             await AuditLog(db).log(None, "purge", {"days": days, "citizens": len(users)}, now)
+            # Once for the whole run: erased rows must not stay in the -wal file.
+            await db.checkpoint()
     finally:
         await db.close()
     verb = "would erase" if dry_run else "erased"

@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
-from bot.hotline import HotlineDesk
+from bot.hotline import BanList, HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
 from storage.audit import AuditLog
+from storage.bans import BanRepo
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
 from storage.citizens import CitizenRepo
@@ -49,8 +50,8 @@ class Services:
     stats: StatsRepo
     # The audit log's reader and writer for actions that change no other table (exports).
     audit: AuditLog
-    # Routes, staff chats and the flood window: the hotline's state in memory, kept with
-    # the database by the desk itself.
+    # Routes, staff chats and their members, bans and the flood window: the hotline's state,
+    # kept with the database by the desk itself.
     hotline: HotlineDesk
     clock: Clock
 
@@ -79,8 +80,13 @@ class Services:
         catalog = catalog or Catalog()
         clock = clock or Clock()
         staff = StaffRepo(db)
+        roles = RoleBook(staff, settings.admin_ids)
         hotline = HotlineDesk(
-            RouteRepo(db), settings.staff_chat_id, settings.hotline_flood_per_minute
+            RouteRepo(db),
+            settings.staff_chat_id,
+            settings.hotline_flood_per_minute,
+            roles=roles,
+            bans=BanList(BanRepo(db), settings.ban_key),
         )
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
@@ -99,7 +105,7 @@ class Services:
             tickets=TicketRepo(db),
             staff=staff,
             notices=NoticeService(settings, notices, outbox, audience, engine, clock),
-            roles=RoleBook(staff, settings.admin_ids),
+            roles=roles,
             stats=StatsRepo(db),
             audit=AuditLog(db),
             hotline=hotline,

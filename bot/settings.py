@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     sign_staff_answers: bool = False
     # Language of what the bot writes in the staff group (cards, notices to staff).
     staff_lang: Literal["ru", "kk"] = "ru"
+    # Staff actions in a staff group (answers, /close, /ban, /card ...) need a staff or admin
+    # role; true lets every member of the group act as staff, as before (then their
+    # membership is the authorization, and members without a role are not reported).
+    staff_group_members_are_staff: bool = False
+    # Key of the hashes bans are kept under (they outlive erasure and name nobody). Unset:
+    # a random key generated once and stored in the database. Changing it forgets bans.
+    ban_key: SecretStr | None = None
     # How often the running bot proves it is alive (see `python -m bot health`).
     heartbeat_seconds: int = Field(default=30, ge=5, le=3600)
     # Seconds between PTB's sweeps of conversation states and user data. What an update
@@ -88,6 +95,13 @@ class Settings(BaseSettings):
         if value is not None and not TOKEN_RE.match(value.get_secret_value()):
             # The value itself is never echoed: it is a secret even when malformed.
             raise ValueError("BOT_TOKEN is malformed (expected <digits>:<35 characters>)")
+        return value
+
+    @field_validator("ban_key")
+    @classmethod
+    def _ban_key_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("BAN_KEY must be at least 16 characters")
         return value
 
     @field_validator("admin_ids", mode="before")

@@ -15,6 +15,10 @@ from bot.i18n import pick_lang
 
 # How Telegram refuses an answer to a callback query that came too late.
 _TOO_LATE = re.compile(r"query is too old|query id is invalid", re.IGNORECASE)
+# A number as people and buttons send it: ASCII digits only. str.isdigit() also accepts
+# "²" and "①", on which int() raises ValueError ("Что-то пошло не так").
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
+
 # New messages in private chats. Edits of earlier messages are not answers to the current
 # question; handlers.fallback tells the citizen so instead of acting on them.
 PRIVATE = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
@@ -83,3 +87,10 @@ def callback_arg(update: Update, prefix: str) -> str | None:
     if query is None or not isinstance(query.data, str) or not query.data.startswith(prefix):
         return None
     return query.data[len(prefix) :]
+
+
+def ascii_int(text: str | None, max_digits: int = 18) -> int | None:
+    """The number written in ASCII digits (no sign, no spaces), or None for anything else."""
+    if text is None or len(text) > max_digits or not _ASCII_NUMBER.fullmatch(text):
+        return None
+    return int(text)

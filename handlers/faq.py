@@ -12,13 +12,11 @@ from bot.faq.directory import render_contacts, render_polling
 from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
 from bot.reference import countries
-from bot.reference.telegram_html import utf16_len
+from bot.reference.telegram_text import MAX_TEXT, visible_len
 from handlers import keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 
 Button = InlineKeyboardButton
-# Room for the question and markup under Telegram's 4096 UTF-16 units.
-MAX_BODY = 3800
 
 
 def _topics_markup(context: HotlineContext) -> InlineKeyboardMarkup:
@@ -82,6 +80,9 @@ async def send_answer(
             await _ask_country(update, context, entry)
             return
     text = entry.answer.get(lang) or entry.answer["ru"]
+    question = entry.question.get(lang) or entry.question["ru"]
+    # What is left of Telegram's 4,096 units once the question is in.
+    room = MAX_TEXT - visible_len(context.t("faq-answer", question=question, answer=""))
     extra: list[str] = []
     if entry.country and country is not None:
         info = context.services.directory.get(country)
@@ -92,13 +93,12 @@ async def send_answer(
             ("{polling}", render_polling(context.t, info, name)),
         )
         for placeholder, block in blocks:
-            if placeholder in text and utf16_len(text) + utf16_len(block) < MAX_BODY:
+            if placeholder in text and visible_len(text) + visible_len(block) <= room:
                 text = text.replace(placeholder, block)
             elif placeholder in text:
                 # A long directory entry goes in its own message rather than past the limit.
                 text = text.replace(placeholder, "")
                 extra.append(block)
-    question = entry.question.get(lang) or entry.question["ru"]
     body = context.t("faq-answer", question=question, answer=Markup(text))
     for block in extra:
         await reply(update, block)

@@ -13,7 +13,7 @@ from handlers import keyboards
 from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
-from handlers.hotline import start_hotline
+from handlers.hotline import erase_topics, start_hotline
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
 
@@ -139,14 +139,18 @@ async def ask_delete(update: Update, context: HotlineContext) -> None:
 
 
 async def delete_data(update: Update, context: HotlineContext) -> None:
-    """del:yes: erase every personal row, then say what was erased."""
+    """del:yes: erase every personal row and the staff group's topics, then say what went."""
     user = update.effective_user
     if user is None:
         return
     await answer_query(update)
-    report = await context.services.citizens.erase(user.id)
+    services = context.services
+    # Read before the erasure, which deletes the tickets: where their topics are.
+    tickets = await services.tickets.of_user(user.id)
+    report = await services.citizens.erase(user.id)
     # PTB's in-memory copy of the draft would otherwise be written back by persistence.
     context.application.drop_user_data(user.id)
+    await erase_topics(context, tickets)
     if report.total == 0:
         await reply(update, context.t("delete-nothing"))
         return

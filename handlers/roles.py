@@ -4,12 +4,17 @@ Commands are routed by the `staff`/`admins` filters; every handler of a staff or
 feature (commands, conversation steps, buttons) is also wrapped by `requires`, which reads
 the role again server-side, so a forged button or a role revoked mid-conversation gets the
 same plain refusal as a citizen.
+
+In a staff group, being a member is not enough: `group_staff` gives the role a member acts
+with there (STAFF_GROUP_MEMBERS_ARE_STAFF turns every member into staff), and
+`GroupStaff.serves` checks the role reaches the citizen's country.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from telegram import Update
@@ -82,6 +87,28 @@ def requires(
         return wrapper
 
     return decorate
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStaff:
+    """Someone who may act as staff in a staff group: their role, or None for a member whom
+    STAFF_GROUP_MEMBERS_ARE_STAFF makes staff (the group's membership is the authorization)."""
+
+    role: Role | None
+
+    def serves(self, country: str | None) -> bool:
+        """Whether they may act for a citizen of `country` (None: not registered)."""
+        return self.role is None or country is None or self.role.covers(country)
+
+
+def group_staff(update: Update, context: HotlineContext) -> GroupStaff | None:
+    """Who acts in a staff group, or None: a member without a role (and the switch off)."""
+    role = role_of(update, context)
+    if role is not None:
+        return GroupStaff(role)
+    if update.effective_user is not None and context.settings.staff_group_members_are_staff:
+        return GroupStaff(None)
+    return None
 
 
 async def not_available(update: Update, context: HotlineContext) -> None:

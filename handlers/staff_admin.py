@@ -14,7 +14,8 @@ from bot.i18n import DEFAULT_LANG, Markup
 from bot.reference import countries
 from bot.staff.roles import Role
 from handlers.commands import set_user_menu
-from handlers.common import PRIVATE, reply
+from handlers.common import PRIVATE, ascii_int, reply
+from handlers.hotline import role_changed
 from handlers.roles import requires
 
 _ROLES = ("staff", "admin")
@@ -34,10 +35,11 @@ def _country_codes(args: list[str]) -> list[str] | None:
 async def grant(update: Update, context: HotlineContext, role: Role) -> None:
     """/grant <user id> staff AE,QA | /grant <user id> admin."""
     args = _args(context)
-    if len(args) < 2 or not args[0].isdigit() or args[1].lower() not in _ROLES:
+    user_id = ascii_int(args[0]) if args else None
+    if len(args) < 2 or user_id is None or args[1].lower() not in _ROLES:
         await reply(update, context.t("grant-usage"))
         return
-    user_id, name = int(args[0]), args[1].lower()
+    name = args[1].lower()
     codes: list[str] = []
     if name == "staff":
         found = _country_codes(args[2:])
@@ -51,6 +53,7 @@ async def grant(update: Update, context: HotlineContext, role: Role) -> None:
     if not await services.roles.grant(user_id, new, actor, services.clock.now()):
         await reply(update, context.t("grant-bootstrap"))
         return
+    await role_changed(context, user_id)
     lang = await services.citizens.lang_of(user_id) or services.settings.staff_lang
     menu = await set_user_menu(context.bot, services.catalog, user_id, new, lang)
     told = True
@@ -76,10 +79,10 @@ async def grant(update: Update, context: HotlineContext, role: Role) -> None:
 async def revoke(update: Update, context: HotlineContext, role: Role) -> None:
     """/revoke <user id>."""
     args = _args(context)
-    if len(args) != 1 or not args[0].isdigit():
+    user_id = ascii_int(args[0]) if len(args) == 1 else None
+    if user_id is None:
         await reply(update, context.t("revoke-usage"))
         return
-    user_id = int(args[0])
     services = context.services
     if services.roles.is_bootstrap(user_id):
         await reply(update, context.t("grant-bootstrap"))
@@ -89,6 +92,7 @@ async def revoke(update: Update, context: HotlineContext, role: Role) -> None:
         await reply(update, context.t("revoke-none", user=str(user_id)))
         return
     await set_user_menu(context.bot, services.catalog, user_id, None, DEFAULT_LANG)
+    await role_changed(context, user_id)
     await reply(update, context.t("revoke-done", user=str(user_id)))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import aiosqlite
@@ -9,6 +10,8 @@ import aiosqlite
 from storage.cache import UserCache
 from storage.db import Database
 from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso
+
+log = logging.getLogger(__name__)
 
 
 def _citizen(row: aiosqlite.Row) -> Citizen:
@@ -96,14 +99,19 @@ class CitizenRepo:
         )
         return [r["user_id"] for r in rows]
 
-    async def erase(self, user_id: int) -> ErasureReport:
-        """Delete every row that mentions the citizen, in one transaction."""
+    async def erase(self, user_id: int, checkpoint: bool = True) -> ErasureReport:
+        """Delete every row that mentions the citizen, in one transaction, then checkpoint.
+
+        A ban outlives the erasure: its record names nobody (storage.bans). `checkpoint`
+        False leaves the WAL to the caller (purge erases many, then checkpoints once).
+        """
         async with self.db.transaction() as conn:
             places = await conn.execute("DELETE FROM place_history WHERE user_id = ?", (user_id,))
             reg = await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
             drafts = await conn.execute("DELETE FROM user_state WHERE user_id = ?", (user_id,))
             # Tickets and their message links go with the citizen row (ON DELETE CASCADE).
             tickets = await conn.execute("DELETE FROM tickets WHERE user_id = ?", (user_id,))
+            # Bans by Telegram id from before migration 0010, not yet converted.
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
             # Delivery rows of notices (which copy went to whom, acknowledgements).
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
@@ -119,11 +127,16 @@ class CitizenRepo:
                 (user_id,),
             )
             profile = await conn.execute("DELETE FROM citizens WHERE user_id = ?", (user_id,))
-            self.cache.citizens.forget(user_id)
-            return ErasureReport(
+            report = ErasureReport(
                 profile=profile.rowcount,
                 registration=reg.rowcount,
                 places=places.rowcount,
                 drafts=drafts.rowcount + convs.rowcount,
                 tickets=tickets.rowcount,
             )
+        # Both cached facts: "is registered" left behind made the menu offer "My registration".
+        self.cache.forget(user_id)
+        if checkpoint and not await self.db.checkpoint():
+            # A reader (a backup) held it: the old pages stay in -wal until the next one.
+            log.warning("checkpoint after an erasure was blocked by a reader")
+        return report

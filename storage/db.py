@@ -81,6 +81,9 @@ class Database:
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
+            # Deleted rows are overwritten with zeros, not left in free pages: an erased
+            # citizen's name and phone must not be readable from the file afterwards.
+            await conn.execute("PRAGMA secure_delete=ON")
             await self.migrate()
         except sqlite3.Error as exc:
             await self.close()
@@ -130,6 +133,17 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    async def checkpoint(self) -> bool:
+        """Write the WAL into the database file and truncate it; False if a reader blocked it.
+
+        After an erasure: until a checkpoint the old pages (with the erased rows) stay in the
+        -wal file, where secure_delete does not reach.
+        """
+        async with self._write_lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        # (busy, WAL frames, frames checkpointed); busy = 1 when a reader held it back.
+        return row is None or int(row[0]) == 0
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read and return its first row."""

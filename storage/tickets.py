@@ -1,4 +1,4 @@
-"""Hotline tickets, the message mapping between citizen and staff copies, and bans."""
+"""Hotline tickets and the message mapping between citizen and staff copies (bans: bans.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from storage.models import from_iso, to_iso
 
 _NAMES = (
     "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
-    "last_staff_at", "closed_at", "rating",
+    "last_staff_at", "closed_at", "rating", "card_message_id",
 )  # fmt: skip
 _COLUMNS = ", ".join(_NAMES)
 # The same columns read through the alias `t`, named as in `tickets` (for joins).
@@ -35,6 +35,8 @@ class Ticket:
     last_staff_at: datetime | None
     closed_at: datetime | None
     rating: int | None
+    # The citizen card posted at the top of the topic (None for tickets opened before 0010).
+    card_message_id: int | None = None
 
     @property
     def waiting(self) -> bool:
@@ -60,11 +62,21 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         last_staff_at=_when(row["last_staff_at"]),
         closed_at=_when(row["closed_at"]),
         rating=row["rating"],
+        card_message_id=row["card_message_id"],
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """An open ticket in /queue: urgent by the registered need, and the registered country."""
+
+    ticket: Ticket
+    urgent: bool
+    country: str | None
+
+
 class TicketRepo:
-    """Reads and writes tickets, message links and bans."""
+    """Reads and writes tickets and message links."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -116,6 +128,13 @@ class TicketRepo:
         )
         return _ticket(row) if row else None
 
+    async def of_user(self, user_id: int) -> list[Ticket]:
+        """Every ticket of the citizen, open or closed (their topics, before an erasure)."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return [_ticket(r) for r in rows]
+
     async def by_thread(self, staff_chat_id: int, thread_id: int) -> Ticket | None:
         """The newest ticket shown in a topic."""
         row = await self.db.fetchone(
@@ -130,6 +149,13 @@ class TicketRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE tickets SET thread_id = ? WHERE id = ?", (thread_id, ticket_id)
+            )
+
+    async def set_card(self, ticket_id: int, message_id: int) -> None:
+        """Remember the card message at the top of the ticket's topic."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE tickets SET card_message_id = ? WHERE id = ?", (message_id, ticket_id)
             )
 
     async def touch(self, ticket_id: int, side: str, now: datetime) -> None:
@@ -198,44 +224,22 @@ class TicketRepo:
         )
         return int(row["citizen_message_id"]) if row else None
 
-    async def queue(
-        self, staff_chat_id: int, urgent_needs: frozenset[str]
-    ) -> list[tuple[Ticket, bool]]:
-        """Open tickets waiting for an answer, (ticket, urgent): urgent first, then the
-        longest waiting. Urgency is the citizen's registered need, read in the same query."""
+    async def queue(self, staff_chat_id: int, urgent_needs: frozenset[str]) -> list[Waiting]:
+        """Open tickets waiting for an answer: urgent first, then the longest waiting.
+
+        Urgency is the citizen's registered need, read in the same query with the country.
+        """
         marks = ", ".join("?" for _ in urgent_needs) or "NULL"
         rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent FROM tickets t"
-            " LEFT JOIN registrations r ON r.user_id = t.user_id"
+            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent, r.country AS country"
+            " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.staff_chat_id = ? AND t.status = 'open'",
             (*sorted(urgent_needs), staff_chat_id),
         )
-        waiting = [(_ticket(r), bool(r["urgent"])) for r in rows]
-        waiting = [(t, urgent) for t, urgent in waiting if t.waiting]
+        waiting = [Waiting(_ticket(r), bool(r["urgent"]), r["country"]) for r in rows]
+        waiting = [w for w in waiting if w.ticket.waiting]
         return sorted(
-            waiting, key=lambda item: (not item[1], item[0].last_citizen_at or item[0].created_at)
-        )
-
-    async def ban(self, user_id: int, reason: str, by: int, now: datetime) -> None:
-        """Stop relaying a citizen's messages."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO bans (user_id, reason, banned_by, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason,"
-                " banned_by = excluded.banned_by, at = excluded.at",
-                (user_id, reason, by, to_iso(now)),
-            )
-
-    async def unban(self, user_id: int) -> bool:
-        """Lift a ban; False if there was none."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
-            return cur.rowcount == 1
-
-    async def is_banned(self, user_id: int) -> bool:
-        """Whether the citizen is banned from the hotline."""
-        return (
-            await self.db.fetchone("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) is not None
+            waiting, key=lambda w: (not w.urgent, w.ticket.last_citizen_at or w.ticket.created_at)
         )
 
 

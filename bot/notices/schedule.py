@@ -17,10 +17,13 @@ _CAPITAL_ZONE = {
 }  # fmt: skip
 
 NOW = "now"
-_WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:.](\d{2})\s*$")
-_WHEN_DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*$")
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-_DATE = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))\s*$")
+# re.ASCII: \d is 0-9 only; a "²" typed as a date must be refused, not crash int().
+_WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:.](\d{2})\s*$", re.ASCII)
+_WHEN_DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*$", re.ASCII)
+_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$", re.ASCII)
+_DATE = re.compile(
+    r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))\s*$", re.ASCII
+)
 
 
 @cache

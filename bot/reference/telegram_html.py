@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from bot.reference.telegram_text import utf16_len
+
 # Tags Telegram accepts with parse_mode=HTML.
 TAGS = frozenset(
     {
@@ -18,12 +20,6 @@ TAGS = frozenset(
         "tg-spoiler", "span", "blockquote", "tg-emoji",
     }
 )  # fmt: skip
-
-
-def utf16_len(text: str) -> int:
-    """The length of a text as Telegram counts it: UTF-16 code units."""
-    # Every code point above U+FFFF is a surrogate pair; cheaper than encoding the text.
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 @dataclass(frozen=True, slots=True)

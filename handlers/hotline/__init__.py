@@ -3,7 +3,8 @@ replies in the topic go back to the citizen, anonymously. The mapping lives in t
 database, so a restart loses nothing.
 
 citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
-country, cards.py what staff see. Citizens' free messages reach relay_in through
+country, members.py who sits in those groups, cards.py what staff see, erasure.py what an
+erasure leaves of a citizen there. Citizens' free messages reach relay_in through
 handlers.fallback, which asks is_active first.
 """
 
@@ -11,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.hotline import HotlineDesk
 from handlers.common import PRIVATE
@@ -24,6 +32,8 @@ from handlers.hotline.citizen import (
     relay_in,
     start_hotline,
 )
+from handlers.hotline.erasure import erase_topics
+from handlers.hotline.members import member_changed, role_changed
 from handlers.hotline.routes import check_staff_chats, list_routes, route
 from handlers.hotline.topic import (
     STAFF_COMMANDS,
@@ -43,10 +53,12 @@ from handlers.roles import admins, not_available
 __all__ = [
     "check_staff_chats",
     "citizen_edit",
+    "erase_topics",
     "is_active",
     "open_urgent",
     "register",
     "relay_in",
+    "role_changed",
     "start_hotline",
 ]
 
@@ -67,6 +79,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     edited = desk.staff_chats & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edited, staff_edit))
     app.add_handler(CallbackQueryHandler(rate, pattern=rf"^{RATE}"))
+    # Joins and leaves in the staff groups (member_changed ignores other chats).
+    app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(CommandHandler("route", route, filters=admins(app)))
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
     app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))

@@ -7,14 +7,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import HotlineContext
 from bot.i18n import DEFAULT_LANG, Translator
 from bot.reference import countries
+from bot.reference.telegram_text import MAX_TOPIC_NAME, cut, utf16_len
 from handlers.render import local_time
 from storage.models import Registration
 from storage.tickets import Ticket
 
 # Callback data of the rating buttons: rt:<ticket>:<1-5> (handled by citizen.rate).
 RATE = "rt:"
-# Telegram's limit for a forum topic's name.
-MAX_TOPIC_NAME = 128
 
 
 def staff_t(context: HotlineContext) -> Translator:
@@ -25,10 +24,16 @@ def staff_t(context: HotlineContext) -> Translator:
 def topic_name(
     context: HotlineContext, ticket: Ticket, full_name: str, reg: Registration | None
 ) -> str:
-    """Country, name and ticket number; a globe when the citizen is not registered."""
+    """Country, name and ticket number; a globe when the citizen is not registered.
+
+    Within Telegram's 128 UTF-16 units: a long name (emoji count two) is shortened, the
+    country and the ticket number are kept.
+    """
     lang = context.settings.staff_lang
-    place = countries.label(reg.country if reg else None, lang, missing="🌐")
-    return f"{place} · {full_name} · #{ticket.id}"[:MAX_TOPIC_NAME]
+    head = countries.label(reg.country if reg else None, lang, missing="🌐") + " · "
+    tail = f" · #{ticket.id}"
+    room = MAX_TOPIC_NAME - utf16_len(head) - utf16_len(tail)
+    return cut(f"{head}{cut(full_name, max(room, 1))}{tail}", MAX_TOPIC_NAME)
 
 
 async def card_text(

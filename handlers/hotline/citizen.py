@@ -5,16 +5,21 @@ topic, rate the help; and the urgent ticket a safety check's "I need help" opens
 from __future__ import annotations
 
 import contextlib
+import html
+import logging
 from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import HotlineContext
-from handlers.common import answer_query, callback_arg, refuse_button, reply
+from bot.reference.telegram_text import MAX_TEXT, split, visible_len
+from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
 from handlers.hotline.cards import RATE, card_text, staff_t, topic_name
 from storage.models import Registration
 from storage.tickets import Ticket
+
+log = logging.getLogger(__name__)
 
 # Persisted user_data key (it survives restarts): True from "write to the hotline" until the
 # ticket is closed, so the citizen's first message goes to staff before any ticket exists.
@@ -50,7 +55,7 @@ async def start_hotline(update: Update, context: HotlineContext) -> None:
     user = update.effective_user
     if user is None or context.user_data is None:
         return
-    if await context.services.tickets.is_banned(user.id):
+    if await context.services.hotline.bans.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
     reg = await context.services.registrations.get(user.id)
@@ -71,11 +76,13 @@ async def _open_topic(
     )
     thread = topic.message_thread_id
     await context.services.tickets.set_thread(ticket.id, thread)
-    await context.bot.send_message(
+    card = await context.bot.send_message(
         ticket.staff_chat_id,
         await card_text(context, ticket, tg_name, reg),
         message_thread_id=thread,
     )
+    # Kept so that an erasure can blank the card when the topic cannot be deleted.
+    await context.services.tickets.set_card(ticket.id, card.message_id)
     return thread
 
 
@@ -96,7 +103,7 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     # One read of the registration serves routing, the topic name, the card and the ack.
     reg = await services.registrations.get(user.id)
     staff_chat = staff_chat_for(context, reg)
-    if await services.tickets.is_banned(user.id):
+    if await services.hotline.bans.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
     if staff_chat is None:
@@ -110,6 +117,12 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
         # Tickets belong to a citizen row; a first-time user gets one in their language.
         await services.citizens.set_lang(user.id, context.lang, now)
     ticket, created = await services.tickets.open_for(user.id, staff_chat, now)
+    if not services.hotline.admits(ticket.staff_chat_id, reg.country if reg else None):
+        # An open ticket in a group that has since taken in a member whose scope leaves
+        # the citizen's country out: nothing more goes there (the admins were told).
+        log.warning("hotline message held: ticket %s's group no longer covers it", ticket.id)
+        await reply(update, context.t("hotline-unavailable"))
+        return
     try:
         thread = ticket.thread_id or await _open_topic(context, ticket, user.full_name, reg)
         try:
@@ -184,34 +197,44 @@ async def citizen_edit(update: Update, context: HotlineContext) -> None:
     if ticket is None or copy_id is None or ticket.thread_id is None:
         await reply(update, context.t("edit-ignored"))
         return
-    text = staff_t(context)("staff-citizen-edited", text=message.text or message.caption or "")
+    t = staff_t(context)
+    # The prefix is the bot's: when it pushes a full-length text over Telegram's limit, the
+    # text goes on in further messages rather than the citizen being asked to resend.
+    pieces = split(
+        message.text or message.caption or "",
+        MAX_TEXT,
+        first=MAX_TEXT - visible_len(t("staff-citizen-edited", text="")),
+    )
+    texts = [t("staff-citizen-edited", text=pieces[0]), *map(html.escape, pieces[1:])]
     try:
-        await context.bot.send_message(
-            ticket.staff_chat_id,
-            text,
-            message_thread_id=ticket.thread_id,
-            reply_to_message_id=copy_id,
-        )
+        for text in texts:
+            await context.bot.send_message(
+                ticket.staff_chat_id,
+                text,
+                message_thread_id=ticket.thread_id,
+                reply_to_message_id=copy_id,
+            )
     except TelegramError:
         await reply(update, context.t("hotline-failed"))
 
 
 async def rate(update: Update, context: HotlineContext) -> None:
     """rt:<ticket>:<1-5>: the citizen's rating."""
-    ticket_id, _, value = (callback_arg(update, RATE) or "").partition(":")
+    raw_ticket, _, raw_value = (callback_arg(update, RATE) or "").partition(":")
     user = update.effective_user
-    valid = user is not None and ticket_id.isdigit() and value in {"1", "2", "3", "4", "5"}
-    if not valid or user is None:
+    ticket_id = ascii_int(raw_ticket, max_digits=12)
+    value = ascii_int(raw_value, max_digits=1)
+    if user is None or ticket_id is None or value is None or not 1 <= value <= 5:
         await refuse_button(update, context)
         return
-    if not await context.services.tickets.rate(int(ticket_id), user.id, int(value)):
+    if not await context.services.tickets.rate(ticket_id, user.id, value):
         await refuse_button(update, context)
         return
     await answer_query(update)
     await reply(update, context.t("hotline-rated"))
-    ticket = await context.services.tickets.get(int(ticket_id))
+    ticket = await context.services.tickets.get(ticket_id)
     if ticket is not None and ticket.thread_id is not None:
-        text = staff_t(context)("staff-rating", ticket=ticket.id, rating=int(value))
+        text = staff_t(context)("staff-rating", ticket=ticket.id, rating=value)
         # The rating is stored; the topic may be gone.
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(

@@ -4,7 +4,6 @@ check that every staff chat is a forum the bot can manage.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -14,7 +13,8 @@ from telegram.ext import Application
 
 from bot.context import HotlineContext
 from bot.reference import countries
-from handlers.common import reply
+from handlers.common import ascii_int, reply
+from handlers.hotline.members import check_members, report_scope, tell_admins
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +30,24 @@ async def usable_staff_chat(bot: Any, chat_id: int) -> bool:
 
 
 async def check_staff_chats(app: Application[Any, Any, Any, Any, Any, Any]) -> list[int]:
-    """At start-up: load the routes, then check each staff chat is a forum the bot manages.
+    """At start-up: load the routes and the ban key, then check each staff chat: a forum the
+    bot manages, whose members' roles cover the countries it receives.
 
     Returns the chats with a problem; each problem is logged and sent to every admin.
     """
     services = app.bot_data.services
-    settings = services.settings
     broken = []
+    await services.hotline.bans.prepare()
     for chat_id in await services.hotline.load():
-        if await usable_staff_chat(app.bot, chat_id):
+        if not await usable_staff_chat(app.bot, chat_id):
+            broken.append(chat_id)
+            log.warning("staff chat %s is not a forum where the bot can manage topics", chat_id)
+            await tell_admins(app.bot, services, "staff-chat-broken", chat=str(chat_id))
             continue
-        broken.append(chat_id)
-        log.warning("staff chat %s is not a forum where the bot can manage topics", chat_id)
-        for admin in settings.admin_ids:
-            citizen = await services.citizens.get(admin)
-            t = services.catalog.translator(citizen.lang if citizen else settings.staff_lang)
-            # An admin who never opened the bot cannot be messaged; the log line stays.
-            with contextlib.suppress(TelegramError):
-                await app.bot.send_message(admin, t("staff-chat-broken", chat=str(chat_id)))
+        outside = await check_members(app.bot, services, chat_id)
+        if outside:
+            broken.append(chat_id)
+            await report_scope(app.bot, services, chat_id, outside)
     return broken
 
 
@@ -65,15 +65,20 @@ async def route(update: Update, context: HotlineContext) -> None:
         await desk.set_route(code, None, admin.id, now)
         await reply(update, context.t("route-removed", country=code))
         return
-    if not args[1].lstrip("-").isdigit():
+    digits = ascii_int(args[1].removeprefix("-"))
+    if digits is None:
         await reply(update, context.t("route-usage"))
         return
-    chat_id = int(args[1])
+    chat_id = -digits if args[1].startswith("-") else digits
     if not await usable_staff_chat(context.bot, chat_id):
         await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
         return
     await desk.set_route(code, chat_id, admin.id, now)
     await reply(update, context.t("route-set", country=code, chat=str(chat_id)))
+    # The group's members decide which of its countries it may receive.
+    outside = await check_members(context.bot, context.services, chat_id)
+    if outside:
+        await report_scope(context.bot, context.services, chat_id, outside)
 
 
 async def list_routes(update: Update, context: HotlineContext) -> None:

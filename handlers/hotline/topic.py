@@ -1,5 +1,8 @@
 """The staff's side of the hotline, in the ticket's forum topic: answers go back to the citizen
 anonymously, edits follow them, and the topic commands manage the ticket.
+
+Everything here is done by staff: the sender needs a role whose scope covers the citizen's
+country (handlers.roles.group_staff); anyone else in the group is told, once a minute.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import HotlineContext
 from bot.i18n import DEFAULT_LANG
+from bot.reference.telegram_text import MAX_TEXT, utf16_len
 from handlers.hotline.cards import card_text, rating_markup, staff_t
 from handlers.hotline.citizen import end_chat
+from handlers.roles import GroupStaff, group_staff
 from storage.tickets import Ticket
 
 # Registered needs that put a ticket at the top of /queue.
@@ -39,21 +44,79 @@ async def _ticket_of_topic(update: Update, context: HotlineContext) -> Ticket | 
     return await context.services.tickets.by_thread(message.chat_id, message.message_thread_id)
 
 
-async def relay_out(update: Update, context: HotlineContext) -> None:
-    """A staff message in a topic: to the citizen, unless it is an internal note."""
+async def refuse(update: Update, context: HotlineContext, key: str) -> None:
+    """Tell a member of a staff group why nothing was done (at most once a minute each)."""
     message = update.effective_message
-    ticket = await _ticket_of_topic(update, context)
-    if message is None or ticket is None or _internal(message):
+    user = update.effective_user
+    if message is None or user is None:
         return
+    if context.services.hotline.refusal_due(message.chat_id, user.id):
+        with contextlib.suppress(TelegramError):
+            await message.reply_text(staff_t(context)(key))
+
+
+async def acting_staff(update: Update, context: HotlineContext) -> GroupStaff | None:
+    """The sender as staff of this group, or None after telling them they are not."""
+    staff = group_staff(update, context)
+    if staff is None:
+        await refuse(update, context, "staff-group-no-role")
+    return staff
+
+
+TopicCommand = Callable[[Update, HotlineContext, Ticket, Message], Awaitable[None]]
+
+
+def topic_command(
+    command: TopicCommand,
+) -> Callable[[Update, HotlineContext], Coroutine[Any, Any, None]]:
+    """Resolve the topic's ticket and check the sender may act for its citizen, then run.
+
+    In a topic that is no ticket's, and for a "!" note, nothing happens; a member without a
+    role, or whose scope leaves the citizen's country out, is refused.
+    """
+
+    @functools.wraps(command)
+    async def handler(update: Update, context: HotlineContext) -> None:
+        message = update.effective_message
+        if message is None or _internal(message):
+            return
+        ticket = await _ticket_of_topic(update, context)
+        if ticket is None:
+            return
+        staff = await acting_staff(update, context)
+        if staff is None:
+            return
+        reg = await context.services.registrations.get(ticket.user_id)
+        if not staff.serves(reg.country if reg else None):
+            await refuse(update, context, "staff-out-of-scope")
+            return
+        await command(update, context, ticket, message)
+
+    return handler
+
+
+@topic_command
+async def relay_out(
+    update: Update, context: HotlineContext, ticket: Ticket, message: Message
+) -> None:
+    """A staff message in a topic: to the citizen, unless it is an internal note."""
     t = staff_t(context)
     if ticket.status != "open":
         await message.reply_text(t("staff-ticket-closed-no-send", ticket=ticket.id))
         return
+    sender = update.effective_user
+    signature = f"\n\n— {sender.first_name}" if sender else ""
+    # Unsigned also when the signature would push a full-length answer over the limit: the
+    # bot's words give way, the officer's text goes whole.
+    signed = (
+        context.settings.sign_staff_answers
+        and bool(message.text and signature)
+        and utf16_len(message.text or "") + utf16_len(signature) <= MAX_TEXT
+    )
     try:
-        sender = update.effective_user
-        if context.settings.sign_staff_answers and message.text and sender:
+        if signed:
             sent = await context.bot.send_message(
-                ticket.user_id, f"{message.text_html}\n\n— {html.escape(sender.first_name)}"
+                ticket.user_id, message.text_html + html.escape(signature)
             )
             copy_id = sent.message_id
         else:
@@ -73,12 +136,11 @@ async def relay_out(update: Update, context: HotlineContext) -> None:
     await services.tickets.touch(ticket.id, "staff", now)
 
 
-async def staff_edit(update: Update, context: HotlineContext) -> None:
+@topic_command
+async def staff_edit(
+    update: Update, context: HotlineContext, ticket: Ticket, message: Message
+) -> None:
     """Staff edited an answer: the citizen's copy is edited too (text), or flagged."""
-    message = update.effective_message
-    ticket = await _ticket_of_topic(update, context)
-    if message is None or ticket is None or _internal(message):
-        return
     copy_id = await context.services.tickets.citizen_copy_of(ticket.id, message.message_id)
     if copy_id is None:
         return
@@ -92,23 +154,6 @@ async def staff_edit(update: Update, context: HotlineContext) -> None:
 
 
 # ---- staff commands in a topic --------------------------------------------------------
-
-TopicCommand = Callable[[Update, HotlineContext, Ticket, Message], Awaitable[None]]
-
-
-def topic_command(
-    command: TopicCommand,
-) -> Callable[[Update, HotlineContext], Coroutine[Any, Any, None]]:
-    """Resolve the topic's ticket first; in a topic that is no ticket's, do nothing."""
-
-    @functools.wraps(command)
-    async def handler(update: Update, context: HotlineContext) -> None:
-        ticket = await _ticket_of_topic(update, context)
-        message = update.effective_message
-        if ticket is not None and message is not None:
-            await command(update, context, ticket, message)
-
-    return handler
 
 
 @topic_command
@@ -171,15 +216,17 @@ async def ban(update: Update, context: HotlineContext, ticket: Ticket, message: 
         await message.reply_text(t("staff-ban-usage"))
         return
     services = context.services
-    await services.tickets.ban(ticket.user_id, reason, staff.id, services.clock.now())
-    await message.reply_text(t("staff-banned", ticket=ticket.id, reason=reason))
+    await services.hotline.bans.ban(ticket.user_id, reason, staff.id, services.clock.now())
+    await message.reply_text(
+        t("staff-banned", ticket=ticket.id, reason=reason) + "\n" + t("staff-ban-kept")
+    )
 
 
 @topic_command
 async def unban(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/unban: relay the citizen's messages again."""
     t = staff_t(context)
-    if await context.services.tickets.unban(ticket.user_id):
+    if await context.services.hotline.bans.unban(ticket.user_id):
         await message.reply_text(t("staff-unbanned", ticket=ticket.id))
     else:
         await message.reply_text(t("staff-not-banned", ticket=ticket.id))
@@ -215,10 +262,13 @@ async def note(update: Update, context: HotlineContext) -> None:
 async def queue(update: Update, context: HotlineContext) -> None:
     """/queue: open tickets waiting for an answer, urgent first, then by waiting time."""
     message = update.effective_message
-    if message is None:
+    staff = await acting_staff(update, context)
+    if message is None or staff is None:
         return
     t = staff_t(context)
-    tickets = await context.services.tickets.queue(message.chat_id, URGENT_NEEDS)
+    waiting = await context.services.tickets.queue(message.chat_id, URGENT_NEEDS)
+    # Only the tickets of citizens the officer may serve, even as numbers.
+    tickets = [(w.ticket, w.urgent) for w in waiting if staff.serves(w.country)]
     if not tickets:
         await message.reply_text(t("staff-queue-empty"))
         return

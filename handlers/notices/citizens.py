@@ -10,7 +10,8 @@ from telegram.error import BadRequest
 from bot.context import HotlineContext
 from bot.notices import text as notice_text
 from bot.notices.views import ACK, DONE, PREVIEW, acked
-from handlers.common import answer_query, callback_arg, refuse_button, reply
+from bot.reference.telegram_text import MAX_TEXT, visible_len
+from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
 
 RECENT = 5
 
@@ -25,10 +26,11 @@ async def acknowledge(update: Update, context: HotlineContext) -> None:
     if arg == DONE:
         await answer_query(update, context.t("ack-already"))
         return
-    if not arg or not arg.isdigit() or user is None:
+    notice_id = ascii_int(arg, max_digits=12)
+    if notice_id is None or user is None:
         await refuse_button(update, context)
         return
-    result = await context.services.notices.acknowledge(int(arg), user.id)
+    result = await context.services.notices.acknowledge(notice_id, user.id)
     if result is None:
         await refuse_button(update, context)
         return
@@ -60,4 +62,9 @@ async def my_notices(update: Update, context: HotlineContext) -> None:
     for notice in reversed(recent):
         when = notice.created_at.astimezone(context.settings.tz).strftime("%d.%m.%Y %H:%M")
         body = notice_text.render(services.catalog, context.lang, notice.text(context.lang))
-        await reply(update, f"<i>{when}</i>\n{body}")
+        shown = f"<i>{when}</i>\n{body}"
+        if visible_len(shown) > MAX_TEXT:
+            # The date is the bot's addition: it goes on its own, the notice stays whole.
+            await reply(update, f"<i>{when}</i>")
+            shown = body
+        await reply(update, shown)

@@ -12,7 +12,7 @@ from bot.context import HotlineContext
 from bot.i18n import Markup
 from bot.notices.views import CANCEL, EDIT, RECALL, cancel_markup
 from bot.staff.roles import Role
-from handlers.common import answer_query, callback_arg, refuse_button, reply
+from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
 from handlers.keyboards import Button
 from handlers.notices.compose import ask_kk
 from handlers.notices.draft import draft, drop_draft, edit_draft, kazakh_text, take_text
@@ -38,7 +38,8 @@ async def _managed(
 ) -> Notice | None:
     """The notice a management button names, if it exists and the role may manage it."""
     arg = callback_arg(update, prefix)
-    notice = await context.services.notices.repo.get(int(arg)) if arg and arg.isdigit() else None
+    notice_id = ascii_int(arg, max_digits=12)
+    notice = await context.services.notices.repo.get(notice_id) if notice_id is not None else None
     if notice is None:
         await refuse_button(update, context)
         return None

@@ -27,7 +27,7 @@ MAX_CITY = 100
 GO = SAFETY + "go"
 NO = SAFETY + "no"
 _ANSWER = re.compile(
-    rf"^({re.escape(SAFETY)}|{re.escape(FRESH)})(\d{{1,12}}):(safe|help|here|moved|home)$"
+    rf"^({re.escape(SAFETY)}|{re.escape(FRESH)})([0-9]{{1,12}}):(safe|help|here|moved|home)$"
 )
 
 

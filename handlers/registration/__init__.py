@@ -70,7 +70,7 @@ def build() -> ConversationHandler[Any]:
                 CommandHandler("register", a.begin, filters=PRIVATE),
                 _button(a.begin, r"^m:reg$"),
                 _button(a.begin_edit, r"^e:"),
-                _button(a.fresh_moved, rf"^{FRESH}\d{{1,12}}:moved$"),
+                _button(a.fresh_moved, rf"^{FRESH}[0-9]{{1,12}}:moved$"),
             ],
             states=states,
             fallbacks=[

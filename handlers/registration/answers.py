@@ -15,7 +15,14 @@ from bot.context import HotlineContext
 from bot.reference import countries, geo
 from bot.reference.phones import normalize_phone
 from handlers import keyboards, menu
-from handlers.common import answer_query, callback_arg, clear_reply_keyboard, refuse_button, reply
+from handlers.common import (
+    answer_query,
+    ascii_int,
+    callback_arg,
+    clear_reply_keyboard,
+    refuse_button,
+    reply,
+)
 from handlers.registration.flow import (
     BUTTON_STATES,
     MAX_CITY,
@@ -73,12 +80,12 @@ async def fresh_moved(update: Update, context: HotlineContext) -> State:
     """ "I moved" under "Are you still in ...?": record it, then update the place."""
     arg = callback_arg(update, "fr:") or ""
     user = update.effective_user
-    notice_id = arg.split(":")[0]
-    if user is None or not notice_id.isdigit():
+    notice_id = ascii_int(arg.split(":")[0], max_digits=12)
+    if user is None or notice_id is None:
         await refuse_button(update, context)
         return END
     services = context.services
-    notice = await services.notices.answer(int(notice_id), user.id, "moved", services.clock.now())
+    notice = await services.notices.answer(notice_id, user.id, "moved", services.clock.now())
     if notice is None or notice.kind != "fresh":
         await refuse_button(update, context)
         return END
@@ -215,9 +222,7 @@ needs_button = choice_step("r:n:", NEEDS, "needs")
 
 def _number(update: Update, prefix: str) -> int | None:
     raw = callback_arg(update, prefix) if update.callback_query else _text(update)
-    if raw is None or not raw.isdigit() or len(raw) > 3:
-        return None
-    return int(raw)
+    return ascii_int(raw, max_digits=3)
 
 
 async def party_answer(update: Update, context: HotlineContext) -> State | None:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tests.support.fakebot import Event, FakeBotApi
-from tests.support.journeys import consent, open_chat, register_ru
+from tests.support.journeys import consent, officer, open_chat, register_ru
 from tests.support.running import STAFF_CHAT, RunningBot, eventually
 
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
@@ -42,8 +42,8 @@ async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db:
              for e in topic_events(fake, thread)[1:5]]  # fmt: skip
     assert kinds == ["text", "photo", "location", "voice"]
     # Two officers answer from the topic; a "!" note stays internal.
-    officer1 = fake.user(700001, first_name="Данияр", last_name=None)
-    officer2 = fake.user(700002, first_name="Мадина", last_name=None)
+    officer1 = await officer(fake, bot, 700001, "Данияр")
+    officer2 = await officer(fake, bot, 700002, "Мадина")
     officer1.send("Здравствуйте! Вы в списке на эвакуацию.", chat=fake.chats[STAFF_CHAT],
                   thread=thread)  # fmt: skip
     answer = await alia.expect("Вы в списке на эвакуацию")
@@ -66,7 +66,7 @@ async def test_conversation_both_ways(fake: FakeBotApi, bot: RunningBot, run_db:
 async def test_close_rate_reopen_ban_and_queue(
     fake: FakeBotApi, bot: RunningBot, run_db: Query
 ) -> None:
-    staff = fake.user(700003, first_name="Асель", last_name=None)
+    staff = await officer(fake, bot, 700003, "Асель")
     group = fake.chats[STAFF_CHAT]
     alia = fake.user(8002)
     await consent(alia)
@@ -159,7 +159,7 @@ async def test_blocked_citizen_is_reported_in_the_topic(fake: FakeBotApi, bot: R
     await consent(user)
     thread = await open_chat(fake, user, "вопрос")
     user.block()
-    fake.user(700004).send("ответ", chat=fake.chats[STAFF_CHAT], thread=thread)
+    (await officer(fake, bot, 700004)).send("ответ", chat=fake.chats[STAFF_CHAT], thread=thread)
     await fake.wait_until(
         lambda: any("заблокировал бота" in e.text for e in topic_events(fake, thread))
     )
@@ -169,8 +169,9 @@ async def test_restart_in_the_middle_of_a_conversation(fake: FakeBotApi, bot: Ru
     user = fake.user(8007)
     await consent(user)
     thread = await open_chat(fake, user, "до перезапуска")
+    staff = await officer(fake, bot, 700005)
     await bot.restart()
-    fake.user(700005).send("после перезапуска", chat=fake.chats[STAFF_CHAT], thread=thread)
+    staff.send("после перезапуска", chat=fake.chats[STAFF_CHAT], thread=thread)
     await user.expect("после перезапуска")
     user.send("и я после перезапуска")
     await fake.wait_until(
@@ -237,10 +238,10 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
             )
         )
         # An officer's edit is carried over to the citizen's copy.
-        officer = fake.user(700006)
-        answer = officer.send("Ждите автобус в 17:00", chat=fake.chats[STAFF_CHAT], thread=thread)
+        consul = await officer(fake, running, 700006)
+        answer = consul.send("Ждите автобус в 17:00", chat=fake.chats[STAFF_CHAT], thread=thread)
         await user.expect("Ждите автобус в 17:00")
-        officer.edit(answer, "Ждите автобус в 18:00")
+        consul.edit(answer, "Ждите автобус в 18:00")
         await user.expect("Ждите автобус в 18:00", kind="edit")
         # Flood: four messages a minute at most; the fifth is refused with a reason.
         for n in range(4):
@@ -270,7 +271,7 @@ async def test_mission_groups_by_country(fake: FakeBotApi, bot: RunningBot, run_
     await jordan.expect("передано")
     assert len(mission.topics) == 1
     thread = next(iter(mission.topics))
-    fake.user(700010).send("Ответ посольства", chat=mission, thread=thread)
+    (await officer(fake, bot, 700010)).send("Ответ посольства", chat=mission, thread=thread)
     await jordan.expect("Ответ посольства")
     other = fake.user(8011)
     await consent(other)
@@ -290,8 +291,9 @@ async def test_answers_signed_when_configured(fake: FakeBotApi, settings: Any) -
         user = fake.user(8013)
         await consent(user)
         thread = await open_chat(fake, user, "вопрос")
-        officer = fake.user(700011, first_name="Данияр", last_name="Секретно")
-        officer.send("Ответ <b>важный</b> & срочный", chat=fake.chats[STAFF_CHAT], thread=thread)
+        consul = await officer(fake, running, 700011, "Данияр")
+        consul.data["last_name"] = "Секретно"
+        consul.send("Ответ <b>важный</b> & срочный", chat=fake.chats[STAFF_CHAT], thread=thread)
         answer = await user.expect("— Данияр")
         assert "Секретно" not in answer.text
         assert "Ответ <b>важный</b> & срочный" in answer.text  # the officer's text, as typed

@@ -6,11 +6,13 @@ from typing import Any
 
 import yaml
 
+from bot.staff.roles import Role
 from tests.support.fakebot import Event, FakeBotApi, FakeUser
-from tests.support.running import STAFF_CHAT
+from tests.support.running import STAFF_CHAT, RunningBot
 from tests.support.seed import Person
 
-ADMIN = 900001  # in ADMIN_IDS of the test settings
+# The bootstrap admin of the test settings.
+ADMIN = 900001
 
 
 async def exported(fake: FakeBotApi, admin: FakeUser) -> dict[str, Any]:
@@ -154,3 +156,17 @@ async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) 
     admin.send(f"/grant {user_id} staff {scope}")
     await admin.expect(f"{user_id}: сотрудник")
     return member
+
+
+async def officer(
+    fake: FakeBotApi,
+    bot: RunningBot,
+    user_id: int,
+    first_name: str = "Консул",
+    countries: tuple[str, ...] = ("JO",),
+) -> FakeUser:
+    """A hotline officer: a user granted the staff role for `countries` (Jordan by default,
+    where register_ru registers), as an admin's /grant would; admin for no countries."""
+    role = Role("staff", frozenset(countries)) if countries else Role("admin", frozenset())
+    await bot.services.roles.grant(user_id, role, ADMIN, bot.services.clock.now())
+    return fake.user(user_id, first_name=first_name, last_name=None)

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from tests.support.fakebot.html import plain_text
-from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int
+from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int, utf16_len
 
 MEDIA_KINDS = ("photo", "document", "voice", "video", "audio", "sticker", "animation")
 
@@ -97,7 +97,7 @@ class BotApiMethods:
                 raise ApiError(400, "Bad Request: message text is empty")
             return None
         visible = plain_text(str(value), params.get("parse_mode"))
-        if len(visible) > limit:
+        if utf16_len(visible) > limit:
             what = "message is too long" if key == "text" else "message caption is too long"
             raise ApiError(400, f"Bad Request: {what}")
         if not visible.strip() and required:
@@ -339,6 +339,14 @@ class BotApiMethods:
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         user_id = int(params["user_id"])
+        if chat.type != "private" and user_id != self.bot_user["id"]:
+            status = chat.members.get(user_id, "left")
+            user = {"id": user_id, "is_bot": False, "first_name": "U"}
+            return {
+                "status": status,
+                "user": user,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
         if user_id == self.bot_user["id"] and chat.type != "private":
             return {
                 "status": "administrator", "user": self.bot_user, "can_be_edited": False,
@@ -364,7 +372,7 @@ class BotApiMethods:
         if not chat.is_forum:
             raise ApiError(400, "Bad Request: the chat is not a forum")
         name = str(params.get("name") or "")
-        if not 1 <= len(name) <= 128:
+        if not 1 <= utf16_len(name) <= 128:
             raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
         thread_id = chat.next_id()
         topic = {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
@@ -380,6 +388,8 @@ class BotApiMethods:
 
     async def m_editForumTopic(self, params: JSON) -> bool:
         _, topic = self._topic(params)
+        if params.get("name") and not 1 <= utf16_len(str(params["name"])) <= 128:
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
         if params.get("name"):
             topic["name"] = params["name"]
         return True

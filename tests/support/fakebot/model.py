@@ -96,6 +96,8 @@ class ChatState:
     messages: dict[int, JSON] = field(default_factory=dict)
     topics: dict[int, JSON] = field(default_factory=dict)
     reply_keyboard: JSON | None = None
+    # Groups: user id -> status ("member", "administrator", "left" ...) of people in it.
+    members: dict[int, str] = field(default_factory=dict)
 
     def as_json(self) -> JSON:
         """Telegram's Chat object."""
@@ -113,6 +115,11 @@ class ChatState:
         if self.is_forum:
             data["is_forum"] = True
         return data
+
+
+def utf16_len(text: str) -> int:
+    """A length as Telegram counts it: UTF-16 code units (an emoji is often two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def as_int(value: Any) -> int | None:

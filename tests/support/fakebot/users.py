@@ -31,6 +31,9 @@ class FakeUser:
     ) -> JSON:
         chat = chat or self.chat
         chat.started = True
+        if chat.type != "private":
+            # Only members can write in a group.
+            chat.members.setdefault(self.id, "member")
         message: JSON = {
             "message_id": chat.next_id(),
             "date": int(time.time()),
@@ -168,6 +171,28 @@ class FakeUser:
             }
         )
         return query_id
+
+    def join(self, chat: ChatState) -> None:
+        """Join a group: the bot, an administrator there, gets chat_member."""
+        self._group_member_update(chat, chat.members.get(self.id, "left"), "member")
+
+    def leave(self, chat: ChatState) -> None:
+        """Leave a group."""
+        self._group_member_update(chat, chat.members.get(self.id, "member"), "left")
+
+    def _group_member_update(self, chat: ChatState, old: str, new: str) -> None:
+        chat.members[self.id] = new
+        self.api.push_update(
+            {
+                "chat_member": {
+                    "chat": chat.as_json(),
+                    "from": self.data,
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": old, "user": self.data},
+                    "new_chat_member": {"status": new, "user": self.data},
+                }
+            }
+        )
 
     def block(self) -> None:
         """Block the bot: later sends fail with 403; the bot gets my_chat_member."""
