@@ -29,6 +29,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
+from handlers.emergency import warn_admins
 from handlers.hotline import check_staff_chats
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ async def _post_init(app: HotlineApp) -> None:
     await set_command_menus(app.bot, services.catalog)
     await set_staff_menus(app.bot, services)
     await check_staff_chats(app)
+    await warn_admins(app)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
         interval = services.settings.heartbeat_seconds

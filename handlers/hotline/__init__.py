@@ -18,6 +18,7 @@ from handlers.common import PRIVATE
 from handlers.hotline.cards import RATE
 from handlers.hotline.citizen import (
     citizen_edit,
+    end_hotline,
     is_active,
     open_urgent,
     rate,
@@ -38,6 +39,7 @@ from handlers.hotline.topic import (
     staff_edit,
     unban,
 )
+from handlers.keyboards import END_CHAT
 from handlers.roles import admins, not_available
 
 __all__ = [
@@ -67,6 +69,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     edited = desk.staff_chats & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edited, staff_edit))
     app.add_handler(CallbackQueryHandler(rate, pattern=rf"^{RATE}"))
+    app.add_handler(CallbackQueryHandler(end_hotline, pattern=rf"^{END_CHAT}$"))
     app.add_handler(CommandHandler("route", route, filters=admins(app)))
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
     app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))

@@ -8,17 +8,24 @@ from tests.support.seed import Person
 
 
 async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
-    """Start, choose the language and accept the privacy notice."""
+    """Start, agree to the privacy notice, and leave the registration it leads into: the menu.
+
+    The language comes from Telegram; `lang_button` is pressed when the notice offers it as
+    the switch to the other language.
+    """
     user.send("/start")
-    await user.expect("Выберите язык")
-    user.press(lang_button)
-    await user.expect("🔒")
+    privacy = await user.expect("🔒")
+    if any(lang_button in b["text"] for b in privacy.buttons()):
+        user.press(lang_button)
+        await user.expect("🔒", kind="edit")
     user.press(agree)
+    await user.expect("В какой стране" if agree == "Согласен" else "қай елдесіз")
+    user.press("✖")
     await user.expect("☰")
 
 
 async def register_ru(user: FakeUser) -> None:
-    """A full registration in Russian through buttons and typed answers."""
+    """A full registration in Russian through buttons and typed answers, a note included."""
     user.press("📝 Зарегистрироваться")
     await user.expect("В какой стране")
     user.press("Иордания")
@@ -38,6 +45,8 @@ async def register_ru(user: FakeUser) -> None:
     await user.expect("Номер принят: +77011234567")
     await user.expect("Какая помощь")
     user.press("Эвакуация")
+    await user.expect("Проверьте данные")
+    user.press("Добавить заметку")
     await user.expect("Что ещё важно")
     user.send("Нужен детский <b>корм</b> & вода")
     summary = await user.expect("Проверьте данные")
