@@ -1,8 +1,10 @@
 """What a first registration costs a citizen: actions, messages per action, keyboards left.
 
 A new citizen stuck at Doha airport at night registers in Russian and in Kazakh, through the
-fake Bot API, the quickest way the bot offers: the location button, the Telegram name button,
-the contact button. Counted per language, from /start to "saved":
+fake Bot API, the quickest way the bot offers (tests.support.journeys.QUICKEST_REGISTRATION:
+the location button, the Telegram name button, the contact button). Before issue 15 it took
+13 actions: /start, language, agree, "register", location, "yes", status, party, name,
+contact, needs, "skip the note", confirm. Counted per language, from /start to "saved":
 
 - actions: everything the citizen does (a command, a typed answer, a button, a share);
 - messages: what the bot sends (new messages: each one is a notification on the phone),
@@ -22,67 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings
-from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FakeUser
+from tests.support.fakebot import TEST_TOKEN, FakeBotApi
+from tests.support.journeys import DOHA_AIRPORT, QUICKEST_REGISTRATION, keyboards_left, walk
 from tests.support.running import STAFF_CHAT, RunningBot
-
-# Hamad International Airport, Doha.
-DOHA_AIRPORT = (25.2731, 51.6081)
-
-
-@dataclass
-class Walk:
-    """A citizen whose every action is counted."""
-
-    user: FakeUser
-    actions: int = 0
-
-    def send(self, text: str) -> None:
-        """Type a message or a command."""
-        self.actions += 1
-        self.user.send(text)
-
-    def press(self, label: str) -> None:
-        """Press an inline button."""
-        self.actions += 1
-        self.user.press(label)
-
-    def reply_button(self, label: str, location: tuple[float, float] | None = None) -> None:
-        """Press a button of the reply keyboard (location or contact)."""
-        self.actions += 1
-        self.user.reply_button(label, location=location)
-
-    async def expect(self, fragment: str) -> None:
-        """Wait for the bot's answer."""
-        await self.user.expect(fragment)
-
-
-Script = list[tuple[str, str, str]]
-
-# The quickest registration the bot offers, as (action, label, then-expect). Before issue 15
-# it was 13 actions: /start, language, agree, "register", location, "yes", status, party,
-# name, contact, needs, "skip the note", confirm.
-RU: Script = [
-    ("send", "/start", "🔒"),
-    ("press", "Согласен", "В какой стране"),
-    ("location", "Отправить геопозицию", "Ваш статус"),
-    ("press", "Застрял(а)", "Сколько вас"),
-    ("press", "1", "ФИО"),
-    ("press", "Использовать", "Номер телефона"),
-    ("contact", "Поделиться номером", "Какая помощь"),
-    ("press", "Временное размещение", "Проверьте данные"),
-    ("press", "Подтвердить", "☰"),
-]
-KK: Script = [
-    ("send", "/start", "🔒"),
-    ("press", "Келісемін", "қай елдесіз"),
-    ("location", "Геолокацияны жіберу", "Қазіргі жағдайыңыз"),
-    ("press", "Әуежайда", "қанша адамсыздар"),
-    ("press", "1", "Төлқұжаттағыдай"),
-    ("press", "атын қолдану", "Байланыс телефоны"),
-    ("contact", "Нөміріммен бөлісу", "қандай көмек"),
-    ("press", "Уақытша орналастыру", "Деректерді тексеріңіз"),
-    ("press", "Растау", "☰"),
-]
 
 
 @dataclass(frozen=True)
@@ -100,33 +44,15 @@ class Figures:
         return self.sent / self.actions
 
 
-async def walk(fake: FakeBotApi, user_id: int, lang: str, script: Script) -> Figures:
-    """Register one new citizen along `script`; return what it cost."""
+async def register(fake: FakeBotApi, user_id: int, lang: str) -> Figures:
+    """Register one new citizen the quickest way; return what it cost."""
     user = fake.user(user_id, first_name="Айгерим", last_name="Серикова", language_code=lang)
-    citizen = Walk(user)
-    for action, label, then in script:
-        if action == "send":
-            citizen.send(label)
-        elif action == "press":
-            citizen.press(label)
-        elif action == "location":
-            citizen.reply_button(label, location=DOHA_AIRPORT)
-        else:
-            citizen.reply_button(label)
-        await citizen.expect(then)
+    actions = await walk(user, QUICKEST_REGISTRATION[lang], DOHA_AIRPORT)
     await user.settle(0.3)
     events = user.events()
     sent = [e for e in events if e.kind == "send"]
     edits = [e for e in events if e.kind == "edit"]
-    bot_messages = [
-        m for m in user.chat.messages.values()
-        if m.get("from", {}).get("id") == fake.bot_user["id"] and not m.get("deleted")
-    ]  # fmt: skip
-    with_buttons = [
-        m for m in bot_messages if (m.get("reply_markup") or {}).get("inline_keyboard")
-    ]
-    left = len(with_buttons) - (1 if with_buttons and with_buttons[-1] is bot_messages[-1] else 0)
-    return Figures(citizen.actions, len(sent), len(edits), left)
+    return Figures(actions, len(sent), len(edits), keyboards_left(fake, user))
 
 
 async def main() -> None:
@@ -150,8 +76,8 @@ async def main() -> None:
         await bot.start()
         try:
             results = {
-                "ru": await walk(fake, 71_001, "ru", RU),
-                "kk": await walk(fake, 71_002, "kk", KK),
+                "ru": await register(fake, 71_001, "ru"),
+                "kk": await register(fake, 71_002, "kk"),
             }
         finally:
             await bot.stop()

@@ -95,8 +95,11 @@ async def warn_admins(app: AnyApp) -> None:
     if services is None or not missing_line(services.settings):
         return
     log.warning("EMERGENCY_LINE is not set: citizens are shown no 24/7 number of the ministry")
-    t = services.catalog.translator(services.settings.staff_lang)
     for admin in sorted(services.settings.admin_ids):
-        # An admin who never opened the bot has no chat to write to; the log line stands.
+        citizen = await services.citizens.get(admin)
+        if citizen is None:
+            # An admin who never opened the bot has no chat to write to; the log line stands.
+            continue
+        t = services.catalog.translator(citizen.lang)
         with contextlib.suppress(TelegramError):
             await app.bot.send_message(admin, t("admin-no-emergency-line"))

@@ -64,7 +64,8 @@ async def is_active(update: Update, context: HotlineContext) -> bool:
         ended = context.user_data.get(ENDED_KEY) if context.user_data else None
         if not isinstance(ended, str) or ticket.last_staff_at is None:
             return False
-        return ticket.last_staff_at > from_iso(ended)
+        # Both are stored to the second: an answer in the same second counts as after.
+        return ticket.last_staff_at >= from_iso(ended)
     return True
 
 

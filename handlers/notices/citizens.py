@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from bot.context import HotlineContext
 from bot.notices import text as notice_text
 from bot.notices.views import ACK, DONE, PREVIEW, acked
+from handlers import keyboards
 from handlers.common import answer_query, callback_arg, refuse_button, reply
 
 RECENT = 5
@@ -53,11 +54,16 @@ async def my_notices(update: Update, context: HotlineContext) -> None:
             found.setdefault(notice.id, notice)
     recent = sorted(found.values(), key=lambda n: n.id, reverse=True)[:RECENT]
     t = context.t
+    # The last message carries the way back to the menu (issue 15: no dead ends).
+    menu = keyboards.back_to_menu(t)
     if not recent:
-        await reply(update, t("notices-empty" if reg else "notices-unregistered"))
+        await reply(
+            update, t("notices-empty" if reg else "notices-unregistered"), reply_markup=menu
+        )
         return
     await reply(update, t("notices-title", count=len(recent)))
-    for notice in reversed(recent):
+    for n, notice in enumerate(reversed(recent), 1):
         when = notice.created_at.astimezone(context.settings.tz).strftime("%d.%m.%Y %H:%M")
         body = notice_text.render(services.catalog, context.lang, notice.text(context.lang))
-        await reply(update, f"<i>{when}</i>\n{body}")
+        markup = menu if n == len(recent) else None
+        await reply(update, f"<i>{when}</i>\n{body}", reply_markup=markup)

@@ -566,7 +566,7 @@ field-children = Детей
 reg-city-elsewhere = 🤔 Город «{ $city }» мы знаем в стране { $other }, а страной вы указали { $country }. Где вы сейчас?
 btn-add-note = ✍️ Добавить заметку для консула
 btn-change-note = ✍️ Изменить заметку
-delete-report = ✅ Готово. Из бота удалено всё, что касалось вас: { $what }. Вернуть это нельзя.
+delete-report = ✅ Ваши данные удалены — всё, что касалось вас: { $what }. Вернуть это нельзя.
 erased-registration = регистрация
 erased-places = { $places ->
         [one] { $places } место

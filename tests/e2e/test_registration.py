@@ -198,7 +198,7 @@ async def test_delete_my_data_leaves_no_row(
     user.send("/delete")
     await user.expect("Удалить мои данные?")
     user.press("Да, удалить всё")
-    done = await user.expect("удалено всё, что касалось вас")
+    done = await user.expect("Ваши данные удалены — всё, что касалось вас")
     assert "регистрация, 1 место в истории, язык и согласие" in done.text
     assert any(b["text"] == "☰ Главное меню" for b in done.buttons())  # not a dead end
     await asyncio.sleep(0.5)  # a persistence flush must not bring it back

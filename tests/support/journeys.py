@@ -135,3 +135,59 @@ async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) 
     admin.send(f"/grant {user_id} staff {scope}")
     await admin.expect(f"{user_id}: сотрудник")
     return member
+
+
+# Hamad International Airport, Doha: where the issue's citizen is stuck at night.
+DOHA_AIRPORT = (25.2731, 51.6081)
+# The quickest first registration, as (action, label, what the bot says next): /start, agree,
+# the location, status, party, the Telegram name, the contact, needs, confirm.
+Script = list[tuple[str, str, str]]
+QUICKEST_REGISTRATION: dict[str, Script] = {
+    "ru": [
+        ("send", "/start", "🔒"),
+        ("press", "Согласен", "В какой стране"),
+        ("location", "Отправить геопозицию", "Ваш статус"),
+        ("press", "Застрял(а)", "Сколько вас"),
+        ("press", "1", "ФИО"),
+        ("press", "Использовать", "Номер телефона"),
+        ("contact", "Поделиться номером", "Какая помощь"),
+        ("press", "Временное размещение", "Проверьте данные"),
+        ("press", "Подтвердить", "☰"),
+    ],
+    "kk": [
+        ("send", "/start", "🔒"),
+        ("press", "Келісемін", "қай елдесіз"),
+        ("location", "Геолокацияны жіберу", "Қазіргі жағдайыңыз"),
+        ("press", "Әуежайда", "қанша адамсыздар"),
+        ("press", "1", "Төлқұжаттағыдай"),
+        ("press", "атын қолдану", "Байланыс телефоны"),
+        ("contact", "Нөміріммен бөлісу", "қандай көмек"),
+        ("press", "Уақытша орналастыру", "Деректерді тексеріңіз"),
+        ("press", "Растау", "☰"),
+    ],
+}
+
+
+async def walk(user: FakeUser, script: Script, location: tuple[float, float]) -> int:
+    """Play `script` as `user`; returns the number of actions it took."""
+    for action, label, then in script:
+        if action == "send":
+            user.send(label)
+        elif action == "press":
+            user.press(label)
+        elif action == "location":
+            user.reply_button(label, location=location)
+        else:
+            user.reply_button(label)
+        await user.expect(then)
+    return len(script)
+
+
+def keyboards_left(fake: FakeBotApi, user: FakeUser) -> int:
+    """Bot messages in the user's chat that still carry inline buttons, the newest aside."""
+    mine = [
+        m for m in user.chat.messages.values()
+        if m.get("from", {}).get("id") == fake.bot_user["id"] and not m.get("deleted")
+    ]  # fmt: skip
+    with_buttons = [m for m in mine if (m.get("reply_markup") or {}).get("inline_keyboard")]
+    return len(with_buttons) - (1 if with_buttons and with_buttons[-1] is mine[-1] else 0)
