@@ -216,3 +216,39 @@ async def test_no_dead_ends(fake: FakeBotApi, night: RunningBot) -> None:
     user.press("Написать на горячую линию")
     intro = await user.expect("Напишите ваш вопрос")
     assert {"✖ Завершить чат", "☰ Главное меню"} <= {b["text"] for b in intro.buttons()}
+
+
+async def test_the_phone_step_has_a_way_back(fake: FakeBotApi, night: RunningBot) -> None:
+    user = fake.user(15_008)
+    await consent(user)
+    user.send("/register")
+    await user.expect("В какой стране")
+    user.press("Иордания")
+    await user.expect("Город или место")
+    user.send("Амман")
+    await user.expect("Ваш статус")
+    user.press("Турист")
+    await user.expect("Сколько вас")
+    user.press("1")
+    await user.expect("ФИО")
+    user.send("Иванов Иван")
+    await user.expect("Номер телефона")
+    user.reply_button("Отмена")  # beside "share my number" on the same keyboard
+    await user.expect("Регистрация отменена")
+    await user.expect("☰")
+    assert user.chat.reply_keyboard is None
+
+
+async def test_a_refused_reaction_becomes_a_short_status(
+    fake: FakeBotApi, night: RunningBot
+) -> None:
+    user = fake.user(15_009)
+    await consent(user)
+    user.press("Написать на горячую линию")
+    await user.expect("Напишите ваш вопрос")
+    fake.inject("setMessageReaction", 400, "Bad Request: REACTION_INVALID", count=2)
+    user.send("Алло?")
+    await user.expect("передано консульским сотрудникам")
+    await user.expect("Доставлено сотрудникам")
+    user.send("Вы здесь?")
+    await user.expect("Доставлено сотрудникам")
