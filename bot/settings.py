@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.reference.phones import normalize_phone
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
 # towards self-hosted servers while still catching a pasted URL or a truncated value.
@@ -48,6 +50,12 @@ class Settings(BaseSettings):
     # Staff working hours in TIMEZONE ("09:00-18:00"); outside them citizens get an away
     # notice with their acknowledgement. Empty: always staffed.
     working_hours: str = "09:00-18:00"
+    # The ministry's 24/7 emergency line, as citizens should dial it ("+7 7172 00 00 00").
+    # Shown in the hotline's acknowledgement, the contact answers and a message pinned in
+    # each citizen's chat. Empty: none of that, and admins are warned at start-up.
+    emergency_line: str = ""
+    # What staff answer within during working hours, in minutes, as citizens are told.
+    hotline_answer_minutes: int = Field(default=30, ge=1, le=1440)
     # Sign staff answers with the officer's first name (otherwise only "the ministry").
     sign_staff_answers: bool = False
     # Language of what the bot writes in the staff group (cards, notices to staff).
@@ -125,6 +133,16 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown TIMEZONE {value!r}") from exc
         return value
 
+    @field_validator("emergency_line")
+    @classmethod
+    def _emergency_line(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if value and normalize_phone(value) is None:
+            raise ValueError(
+                "EMERGENCY_LINE must be an international phone number, e.g. +7 7172 00 00 00"
+            )
+        return value
+
     @field_validator("bot_api_base_url", "bot_api_file_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -159,6 +177,18 @@ class Settings(BaseSettings):
         start, end = self.working_hours.split("-")
         now = moment.astimezone(self.tz).strftime("%H:%M")
         return start <= now < end if start <= end else (now >= start or now < end)
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """When staff are next on duty after `moment` (`moment` itself during working hours)."""
+        if self.is_working_time(moment):
+            return moment
+        start = self.working_hours.split("-")[0]
+        local = moment.astimezone(self.tz)
+        hour, minute = (int(part) for part in start.split(":"))
+        opening = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if opening <= local:
+            opening += timedelta(days=1)
+        return opening
 
     @property
     def heartbeat_path(self) -> Path:

@@ -1,10 +1,16 @@
-"""FAQ: topics -> questions -> answer, free-text questions, country-specific answers."""
+"""FAQ: topics -> questions -> answer, free-text questions, country-specific answers.
+
+The screens replace each other in one message (render.show) and say where typed text goes:
+to the FAQ, or to staff while a hotline chat is open.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
@@ -13,38 +19,51 @@ from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
 from bot.reference import countries
 from bot.reference.telegram_text import MAX_TEXT, visible_len
-from handlers import keyboards
+from handlers import emergency, hotline, keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
+from handlers.render import show
 
 Button = InlineKeyboardButton
 
 
-def _topics_markup(context: HotlineContext) -> InlineKeyboardMarkup:
+def _topics_markup(context: HotlineContext, in_chat: bool) -> InlineKeyboardMarkup:
     lang = context.lang
     rows = [
         [Button(topic.title.get(lang) or topic.title["ru"], callback_data=f"ft:{topic.id}")]
         for topic in context.services.faq.topics
     ]
+    if in_chat:
+        rows.append(keyboards.end_chat_row(context.t))
     rows.append([Button(context.t("btn-menu"), callback_data="m:menu")])
     return InlineKeyboardMarkup(rows)
 
 
 def _questions_markup(
-    context: HotlineContext, entries: list[Entry], back: str
+    context: HotlineContext, entries: list[Entry], back: str, in_chat: bool = False
 ) -> InlineKeyboardMarkup:
     lang = context.lang
     rows = [
         [Button(e.question.get(lang) or e.question["ru"], callback_data=f"fe:{e.id}")]
         for e in entries
     ]
+    if in_chat:
+        rows.append(keyboards.end_chat_row(context.t))
     rows.append([Button(context.t("btn-back"), callback_data=back)])
     return InlineKeyboardMarkup(rows)
+
+
+async def _typing(update: Update, context: HotlineContext) -> tuple[str, bool]:
+    """Where typed text goes now, as a line for the screen, and whether a chat is open."""
+    in_chat = await hotline.is_active(update, context)
+    return context.t("faq-typing-chat" if in_chat else "faq-typing-faq"), in_chat
 
 
 async def show_topics(update: Update, context: HotlineContext) -> None:
     """/faq and the menu button: the list of topics."""
     await answer_query(update)
-    await reply(update, context.t("faq-title"), reply_markup=_topics_markup(context))
+    typing, in_chat = await _typing(update, context)
+    text = f"{context.t('faq-title')}\n\n{typing}"
+    await show(update, text, _topics_markup(context, in_chat))
 
 
 async def show_topic(update: Update, context: HotlineContext) -> None:
@@ -57,8 +76,9 @@ async def show_topic(update: Update, context: HotlineContext) -> None:
     await answer_query(update)
     entries = context.services.faq.in_topic(topic.id)
     title = topic.title.get(context.lang) or topic.title["ru"]
-    markup = _questions_markup(context, entries, "fm")
-    await reply(update, context.t("faq-topic", topic=title), reply_markup=markup)
+    typing, in_chat = await _typing(update, context)
+    markup = _questions_markup(context, entries, "fm", in_chat)
+    await show(update, f"{context.t('faq-topic', topic=title)}\n\n{typing}", markup)
 
 
 async def _registered_country(update: Update, context: HotlineContext) -> str | None:
@@ -72,7 +92,10 @@ async def _registered_country(update: Update, context: HotlineContext) -> str | 
 async def send_answer(
     update: Update, context: HotlineContext, entry: Entry, country: str | None = None
 ) -> None:
-    """The answer, with the citizen's country filled in, and "Did this help?"."""
+    """The answer, with the citizen's country filled in, and "Did this help?".
+
+    From a button it replaces that screen; a typed question gets it as a new message.
+    """
     lang = context.lang
     if entry.country and country is None:
         country = await _registered_country(update, context)
@@ -88,8 +111,11 @@ async def send_answer(
         info = context.services.directory.get(country)
         found = countries.get(country)
         name = found.name(lang) if found else country
+        lines = emergency.block(context, country)
+        contacts = render_contacts(context.t, info, name)
         blocks: tuple[tuple[str, str], ...] = (
-            ("{contacts}", render_contacts(context.t, info, name)),
+            # The numbers to call come first: the ministry's 24/7 line is always known.
+            ("{contacts}", f"{lines}\n\n{contacts}" if lines else contacts),
             ("{polling}", render_polling(context.t, info, name)),
         )
         for placeholder, block in blocks:
@@ -108,13 +134,20 @@ async def send_answer(
                 Button(context.t("btn-helpful-yes"), callback_data=f"fh:y:{entry.id}"),
                 Button(context.t("btn-helpful-no"), callback_data=f"fh:n:{entry.id}"),
             ],
-            [
-                Button(context.t("btn-back"), callback_data=f"ft:{entry.topic}"),
-                Button(context.t("btn-menu"), callback_data="m:menu"),
-            ],
+            _back_row(context, entry),
         ]
     )
-    await reply(update, body, reply_markup=markup)
+    if extra:
+        await reply(update, body, reply_markup=markup)
+    else:
+        await show(update, body, markup)
+
+
+def _back_row(context: HotlineContext, entry: Entry) -> list[Button]:
+    return [
+        Button(context.t("btn-back"), callback_data=f"ft:{entry.topic}"),
+        Button(context.t("btn-menu"), callback_data="m:menu"),
+    ]
 
 
 async def _ask_country(update: Update, context: HotlineContext, entry: Entry) -> None:
@@ -123,8 +156,8 @@ async def _ask_country(update: Update, context: HotlineContext, entry: Entry) ->
         for code in countries.REGION
         if countries.get(code) is not None
     ]
-    markup = InlineKeyboardMarkup(keyboards.rows(buttons, 2))
-    await reply(update, context.t("faq-choose-country"), reply_markup=markup)
+    markup = InlineKeyboardMarkup([*keyboards.rows(buttons, 2), _back_row(context, entry)])
+    await show(update, context.t("faq-choose-country"), markup)
 
 
 async def show_entry(update: Update, context: HotlineContext) -> None:
@@ -149,18 +182,38 @@ async def show_entry_for_country(update: Update, context: HotlineContext) -> Non
 
 
 async def helpful(update: Update, context: HotlineContext) -> None:
-    """fh:y|n:<entry>: thanks, or an offer to write to the hotline."""
+    """fh:y|n:<entry>: the answer stays; under it the topic's other questions, or the hotline.
+
+    "Helped" puts the next question of the same topic one tap away instead of three.
+    """
     value = callback_arg(update, "fh:") or ""
     verdict, _, entry_id = value.partition(":")
-    if verdict not in ("y", "n") or context.services.faq.entry(entry_id) is None:
+    entry = context.services.faq.entry(entry_id)
+    if verdict not in ("y", "n") or entry is None:
         await refuse_button(update, context)
         return
-    await answer_query(update)
+    query = update.callback_query
+    message = query.message if query else None
     if verdict == "y":
-        await reply(
-            update, context.t("faq-thanks"), reply_markup=keyboards.back_to_menu(context.t)
-        )
+        await answer_query(update, context.t("faq-thanks"))
+        others = [e for e in context.services.faq.in_topic(entry.topic) if e.id != entry.id]
+        lang = context.lang
+        rows = [
+            [Button(e.question.get(lang) or e.question["ru"], callback_data=f"fe:{e.id}")]
+            for e in others
+        ]
+        markup = InlineKeyboardMarkup([*rows, _back_row(context, entry)])
+        if isinstance(message, Message):
+            with contextlib.suppress(TelegramError):
+                await message.edit_reply_markup(markup)
+                return
+        await reply(update, context.t("faq-thanks"), reply_markup=markup)
         return
+    await answer_query(update)
+    if isinstance(message, Message):
+        # The answer stays readable; only its "did it help" buttons are done.
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(InlineKeyboardMarkup([_back_row(context, entry)]))
     markup = InlineKeyboardMarkup(
         [
             [Button(context.t("btn-hotline"), callback_data="m:hot")],

@@ -1,25 +1,28 @@
-"""Start, language, consent, main menu, help, 'My registration' and erasure."""
+"""Start, language, consent, main menu, help, 'My registration' and erasure.
+
+Screens reached by a button replace the message the button was on (render.show).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
-from handlers import keyboards
+from handlers import emergency, hotline, keyboards
 from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
 from handlers.hotline import erase_topics, start_hotline
-from handlers.render import local_time, registration_card
-from storage.models import LANGS
+from handlers.render import local_time, registration_card, show
+from storage.models import LANGS, ErasureReport
 
 
 async def start(update: Update, context: HotlineContext) -> None:
-    """First contact: language, then privacy and consent; later: the main menu."""
+    """First contact: the short privacy notice in Telegram's language; later: the main menu."""
     user = update.effective_user
     if user is None:
         return
@@ -28,30 +31,42 @@ async def start(update: Update, context: HotlineContext) -> None:
         # Staff who never opened the bot had no chat for their menu to go to.
         await set_user_menu(context.bot, context.services.catalog, user.id, role, context.lang)
     citizen = await context.services.citizens.get(user.id)
-    if citizen is None:
-        await reply(
-            update, context.t("choose-language"), reply_markup=keyboards.language(context.lang)
-        )
-        return
-    if citizen.consent_at is None:
+    if citizen is None or citizen.consent_at is None:
+        # The numbers to call come before anything is asked, consent or not.
+        await emergency.keep_pinned(update, context, None)
         await show_privacy(update, context)
         return
     await show_menu(update, context, greeting=True)
 
 
-async def show_privacy(update: Update, context: HotlineContext) -> None:
-    """What is stored, why, who sees it, how to erase; then agree / decline."""
-    await reply(update, context.t("privacy-notice"), reply_markup=keyboards.consent(context.t))
+async def show_privacy(update: Update, context: HotlineContext, full: bool = False) -> None:
+    """What is stored and why, in short (or in full), with agree / decline / language."""
+    text = context.t("privacy-notice" if full else "privacy-short")
+    await show(update, text, keyboards.consent(context.t, more=not full))
 
 
-async def show_menu(update: Update, context: HotlineContext, greeting: bool = False) -> None:
-    """The main menu, labelled by whether the citizen is registered."""
+async def show_menu(
+    update: Update, context: HotlineContext, greeting: bool = False, edit: bool = True
+) -> None:
+    """The main menu, labelled by whether the citizen is registered and in a hotline chat.
+
+    Pressed from a menu button, it replaces that message (`edit`); after an answer that
+    must stay readable ("saved", "erased") it comes as a new message.
+    """
     user = update.effective_user
     if user is None:
         return
-    registered = await context.services.registrations.exists(user.id)
+    reg = await context.services.registrations.get(user.id)
+    in_chat = await hotline.is_active(update, context)
     text = context.t("menu-greeting" if greeting else "menu-title")
-    await reply(update, text, reply_markup=keyboards.main_menu(context.t, registered))
+    if in_chat:
+        text += "\n" + context.t("menu-in-chat")
+    markup = keyboards.main_menu(context.t, reg is not None, in_chat)
+    await emergency.keep_pinned(update, context, reg.country if reg else None)
+    if edit:
+        await show(update, text, markup)
+    else:
+        await reply(update, text, reply_markup=markup)
 
 
 async def menu_command(update: Update, context: HotlineContext) -> None:
@@ -60,7 +75,7 @@ async def menu_command(update: Update, context: HotlineContext) -> None:
 
 
 async def choose_language(update: Update, context: HotlineContext) -> None:
-    """lang:ru / lang:kk: store the language, then consent or menu."""
+    """lang:ru / lang:kk: store the language and show the same screen in it."""
     value = callback_arg(update, "lang:")
     user = update.effective_user
     if value not in LANGS or user is None:
@@ -71,42 +86,50 @@ async def choose_language(update: Update, context: HotlineContext) -> None:
     await answer_query(update, context.t("language-set"))
     citizen = await context.services.citizens.get(user.id)
     if citizen is None or citizen.consent_at is None:
-        await show_privacy(update, context)
+        await emergency.keep_pinned(update, context, None)
+        # The same notice, short or full, in the other language.
+        await show_privacy(update, context, full=_pressed_on_full_notice(update))
     else:
         await show_menu(update, context)
+
+
+def _pressed_on_full_notice(update: Update) -> bool:
+    """Whether the button was under the full privacy notice (which has no "more")."""
+    query = update.callback_query
+    message = query.message if query else None
+    markup = message.reply_markup if isinstance(message, Message) else None
+    data = [b.callback_data for row in markup.inline_keyboard for b in row] if markup else []
+    return keyboards.CONSENT_YES in data and keyboards.CONSENT_MORE not in data
 
 
 async def language_command(update: Update, context: HotlineContext) -> None:
     """/language and the menu button: offer both languages."""
     await answer_query(update)
-    await reply(
-        update, context.t("choose-language"), reply_markup=keyboards.language(context.lang)
-    )
+    await show(update, context.t("choose-language"), keyboards.language(context.lang))
 
 
 async def consent(update: Update, context: HotlineContext) -> None:
-    """cons:yes records consent; cons:no explains what still works."""
+    """cons:no: what works without consent; cons:more: the full notice.
+
+    cons:yes starts the registration: it is an entry point of that conversation.
+    """
     value = callback_arg(update, "cons:")
     user = update.effective_user
-    if user is None or value not in ("yes", "no"):
+    if user is None or value not in ("no", "more"):
         await refuse_button(update, context)
         return
     await answer_query(update)
-    if value == "no":
-        await reply(
-            update, context.t("consent-declined"), reply_markup=keyboards.consent(context.t)
-        )
+    if value == "more":
+        await show_privacy(update, context, full=True)
         return
-    await context.services.citizens.give_consent(
-        user.id, context.lang, context.services.clock.now()
-    )
-    await reply(update, context.t("consent-thanks"))
-    await show_menu(update, context)
+    text = context.t("consent-declined")
+    lines = emergency.block(context, None)
+    await show(update, f"{text}\n\n{lines}" if lines else text, keyboards.declined(context.t))
 
 
 async def help_command(update: Update, context: HotlineContext) -> None:
     """/help."""
-    await reply(update, context.t("help"), reply_markup=keyboards.back_to_menu(context.t))
+    await show(update, context.t("help"), keyboards.back_to_menu(context.t))
 
 
 async def my_registration(update: Update, context: HotlineContext) -> None:
@@ -117,9 +140,7 @@ async def my_registration(update: Update, context: HotlineContext) -> None:
         return
     reg = await context.services.registrations.get(user.id)
     if reg is None:
-        await reply(
-            update, context.t("my-none"), reply_markup=keyboards.main_menu(context.t, False)
-        )
+        await show(update, context.t("my-none"), keyboards.main_menu(context.t, False))
         return
     data = dataclasses.asdict(reg)
     text = context.t(
@@ -127,19 +148,17 @@ async def my_registration(update: Update, context: HotlineContext) -> None:
         card=registration_card(context.t, data),
         updated=local_time(reg.updated_at, context.settings.tz),
     )
-    await reply(update, text, reply_markup=keyboards.edit_fields(context.t, "e:", "m:menu"))
+    await show(update, text, keyboards.edit_fields(context.t, "e:", "m:menu"))
 
 
 async def ask_delete(update: Update, context: HotlineContext) -> None:
     """/delete and m:del: explain what will be erased and ask to confirm."""
     await answer_query(update)
-    await reply(
-        update, context.t("delete-confirm"), reply_markup=keyboards.confirm_delete(context.t)
-    )
+    await show(update, context.t("delete-confirm"), keyboards.confirm_delete(context.t))
 
 
 async def delete_data(update: Update, context: HotlineContext) -> None:
-    """del:yes: erase every personal row and the staff group's topics, then say what went."""
+    """del:yes: erase every personal row and the staff topics, then say in words what went."""
     user = update.effective_user
     if user is None:
         return
@@ -151,19 +170,24 @@ async def delete_data(update: Update, context: HotlineContext) -> None:
     # PTB's in-memory copy of the draft would otherwise be written back by persistence.
     context.application.drop_user_data(user.id)
     await erase_topics(context, tickets)
+    menu = keyboards.back_to_menu(context.t)
     if report.total == 0:
-        await reply(update, context.t("delete-nothing"))
+        await show(update, context.t("delete-nothing"), menu)
         return
-    await reply(
-        update,
-        context.t(
-            "delete-done",
-            profile=report.profile,
-            registration=report.registration,
-            places=report.places,
-            drafts=report.drafts,
-        ),
-    )
+    await show(update, erasure_text(context, report), menu)
+
+
+def erasure_text(context: HotlineContext, report: ErasureReport) -> str:
+    """What an erasure removed, as a sentence a citizen reads (not a table of row counts)."""
+    t = context.t
+    parts = [
+        t("erased-registration") if report.registration else "",
+        t("erased-places", places=report.places) if report.places else "",
+        t("erased-tickets", count=report.tickets) if report.tickets else "",
+        t("erased-profile") if report.profile else "",
+        t("erased-drafts") if report.drafts and not report.profile else "",
+    ]
+    return t("delete-report", what=", ".join(p for p in parts if p))
 
 
 async def menu_button(update: Update, context: HotlineContext) -> None:
@@ -200,7 +224,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("my", my_registration, filters=PRIVATE))
     app.add_handler(CommandHandler("delete", ask_delete, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(choose_language, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(consent, pattern=r"^cons:"))
+    # cons:yes is the registration conversation's entry point; it is registered there.
+    app.add_handler(CallbackQueryHandler(consent, pattern=r"^cons:(?!yes$)"))
     app.add_handler(CallbackQueryHandler(delete_data, pattern=r"^del:yes$"))
     # m:reg is the registration conversation's entry point; it is registered there.
     app.add_handler(CallbackQueryHandler(menu_action, pattern=r"^m:(?!reg$)"))

@@ -11,10 +11,14 @@ from functools import cache
 import pycountry
 from rapidfuzz import fuzz, process
 
-# The escalation region first, in the order the ministry lists it, then transit hubs.
+# The transit hubs where flights stop and people get stuck come first (a citizen at Doha's
+# airport at night should not hunt for Qatar), then the escalation region in the order the
+# ministry lists it.
+HUBS: tuple[str, ...] = ("QA", "AE", "TR")
 REGION: tuple[str, ...] = (
-    "IR", "IL", "JO", "QA", "AE", "OM", "LB", "KW",
-    "SA", "BH", "IQ", "SY", "TR", "EG", "UA", "ET",
+    *HUBS,
+    "IR", "IL", "JO", "OM", "LB", "KW",
+    "SA", "BH", "IQ", "SY", "EG", "UA", "ET",
 )  # fmt: skip
 
 # Names people actually type that ISO does not carry (abbreviations, short forms).

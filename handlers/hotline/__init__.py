@@ -26,6 +26,7 @@ from handlers.common import PRIVATE
 from handlers.hotline.cards import RATE
 from handlers.hotline.citizen import (
     citizen_edit,
+    end_hotline,
     is_active,
     open_urgent,
     rate,
@@ -48,6 +49,7 @@ from handlers.hotline.topic import (
     staff_edit,
     unban,
 )
+from handlers.keyboards import END_CHAT
 from handlers.roles import admins, not_available
 
 __all__ = [
@@ -81,6 +83,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(rate, pattern=rf"^{RATE}"))
     # Joins and leaves in the staff groups (member_changed ignores other chats).
     app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(end_hotline, pattern=rf"^{END_CHAT}$"))
     app.add_handler(CommandHandler("route", route, filters=admins(app)))
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
     app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))

@@ -1,5 +1,10 @@
 """The citizen's side of the hotline: open a chat, relay messages and edits into the ticket's
 topic, rate the help; and the urgent ticket a safety check's "I need help" opens.
+
+A citizen always sees whether what they type goes to staff: the hotline's prompt, the menu
+and the FAQ screens say so and carry "End chat"; each relayed message gets a reaction as the
+sign that it arrived; the first one an acknowledgement with the expected answer time, the
+hours in the citizen's own time and the numbers to call.
 """
 
 from __future__ import annotations
@@ -7,23 +12,36 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import math
+from datetime import datetime
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message, ReactionTypeEmoji, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import HotlineContext
+from bot.i18n import Markup
+from bot.notices.schedule import country_zone
 from bot.reference.telegram_text import MAX_TEXT, split, visible_len
+from handlers import emergency, keyboards
 from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
 from handlers.hotline.cards import RATE, card_text, staff_t, topic_name
-from storage.models import Registration
+from handlers.render import show
+from storage.models import Registration, from_iso, to_iso
 from storage.tickets import Ticket
 
 log = logging.getLogger(__name__)
 
 # Persisted user_data key (it survives restarts): True from "write to the hotline" until the
 # ticket is closed, so the citizen's first message goes to staff before any ticket exists.
+# False after "End chat" while the ticket stays open (older versions never wrote False).
 HOTLINE_KEY = "hotline"
+# Persisted user_data key: when the citizen pressed "End chat" (ISO time). A staff answer
+# after it resumes the chat, so a reply to that answer reaches staff and not the FAQ.
+ENDED_KEY = "hotline_ended"
+# The reaction on each relayed message: "it reached staff". The acknowledgement says so in
+# words (hotline-receipt); anything else that marks delivery must use the same emoji.
+RECEIVED = "👍"
 # How Telegram says a topic staff deleted is gone.
 TOPIC_GONE = ("thread not found", "topic_id_invalid", "topic_deleted", "message thread")
 
@@ -32,6 +50,7 @@ def end_chat(user_data: dict[str, Any] | None) -> None:
     """The ticket is closed: the citizen's next free messages no longer go to staff."""
     if user_data is not None:
         user_data.pop(HOTLINE_KEY, None)
+        user_data.pop(ENDED_KEY, None)
 
 
 async def is_active(update: Update, context: HotlineContext) -> bool:
@@ -39,9 +58,20 @@ async def is_active(update: Update, context: HotlineContext) -> bool:
     user = update.effective_user
     if user is None:
         return False
-    if context.user_data and context.user_data.get(HOTLINE_KEY):
+    mode = context.user_data.get(HOTLINE_KEY) if context.user_data else None
+    if mode is True:
         return True
-    return await context.services.tickets.open_of(user.id) is not None
+    ticket = await context.services.tickets.open_of(user.id)
+    if ticket is None:
+        return False
+    if mode is False:
+        # "End chat" holds until staff answer again.
+        ended = context.user_data.get(ENDED_KEY) if context.user_data else None
+        if not isinstance(ended, str) or ticket.last_staff_at is None:
+            return False
+        # Both are stored to the second: an answer in the same second counts as after.
+        return ticket.last_staff_at >= from_iso(ended)
+    return True
 
 
 def staff_chat_for(context: HotlineContext, reg: Registration | None) -> int | None:
@@ -50,20 +80,51 @@ def staff_chat_for(context: HotlineContext, reg: Registration | None) -> int | N
 
 
 async def start_hotline(update: Update, context: HotlineContext) -> None:
-    """m:hot: the next messages go to consular staff."""
+    """m:hot: the next messages go to consular staff; the screen says so, with "End chat"."""
     await answer_query(update)
     user = update.effective_user
     if user is None or context.user_data is None:
         return
+    back = keyboards.back_to_menu(context.t)
     if await context.services.hotline.bans.is_banned(user.id):
-        await reply(update, context.t("hotline-banned"))
+        await show(update, context.t("hotline-banned"), back)
         return
     reg = await context.services.registrations.get(user.id)
     if staff_chat_for(context, reg) is None:
-        await reply(update, context.t("hotline-unavailable"))
+        text = context.t("hotline-unavailable")
+        lines = emergency.block(context, reg.country if reg else None)
+        await show(update, f"{text}\n\n{lines}" if lines else text, back)
         return
     context.user_data[HOTLINE_KEY] = True
-    await reply(update, context.t("hotline-intro"))
+    context.user_data.pop(ENDED_KEY, None)
+    await show(update, context.t("hotline-intro"), keyboards.hotline_intro(context.t))
+
+
+async def end_hotline(update: Update, context: HotlineContext) -> None:
+    """h:end: free text stops going to staff; an open ticket stays open for their answer."""
+    user = update.effective_user
+    if user is None or context.user_data is None:
+        return
+    await answer_query(update)
+    services = context.services
+    ticket = await services.tickets.open_of(user.id)
+    if ticket is None:
+        end_chat(context.user_data)
+        text = context.t("hotline-ended")
+    else:
+        context.user_data[HOTLINE_KEY] = False
+        context.user_data[ENDED_KEY] = to_iso(services.clock.now())
+        text = context.t("hotline-ended-open", ticket=ticket.id)
+        if ticket.thread_id is not None:
+            # Staff should know why the citizen's replies may stop coming.
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    ticket.staff_chat_id,
+                    staff_t(context)("staff-citizen-ended"),
+                    message_thread_id=ticket.thread_id,
+                )
+    registered = await services.registrations.exists(user.id)
+    await show(update, text, keyboards.main_menu(context.t, registered))
 
 
 async def _open_topic(
@@ -144,13 +205,74 @@ async def relay_in(update: Update, context: HotlineContext) -> None:
     await services.tickets.link(ticket.id, "in", message.message_id, copy_id, now)
     await services.tickets.touch(ticket.id, "citizen", now)
     if created:
-        text = context.t("hotline-ack", ticket=ticket.id)
-        emergency = _emergency_line(context, reg)
-        if emergency:
-            text += "\n" + context.t("hotline-ack-emergency", phone=emergency)
-        if not context.settings.is_working_time(now):
-            text += "\n\n" + context.t("hotline-away", hours=context.settings.working_hours)
-        await reply(update, text)
+        await reply(update, acknowledgement(context, ticket, reg, now))
+    await mark_received(update, context, message)
+
+
+def acknowledgement(
+    context: HotlineContext, ticket: Ticket, reg: Registration | None, now: datetime
+) -> str:
+    """The first message's answer: received, when an answer comes, the numbers to call."""
+    t = context.t
+    parts = [
+        f"{t('hotline-ack', ticket=ticket.id)} {t('hotline-receipt')}",
+        expectation(context, reg, now),
+    ]
+    lines = emergency.block(context, reg.country if reg else None)
+    if lines:
+        parts.append(lines)
+    return "\n\n".join(parts)
+
+
+def expectation(context: HotlineContext, reg: Registration | None, now: datetime) -> str:
+    """When an answer comes: soon during working hours, else at the next opening.
+
+    Hours are said in Astana time, as staff keep them, and in the citizen's own time when
+    the registered country's clock differs.
+    """
+    settings, t = context.settings, context.t
+    if settings.is_working_time(now):
+        return t("hotline-expect-soon", minutes=settings.hotline_answer_minutes)
+    zone = country_zone(reg.country, settings.tz) if reg else settings.tz
+    opening = settings.next_opening(now)
+    start, end = settings.working_hours.split("-")
+    local_hours = ""
+    astana_opens = opening.astimezone(settings.tz).strftime("%H:%M")
+    opens = astana_opens
+    if opening.astimezone(zone).utcoffset() != opening.astimezone(settings.tz).utcoffset():
+        first, last = (_local(clock, opening, settings.tz, zone) for clock in (start, end))
+        local_hours = t("hotline-local-hours", hours=f"{first}–{last}")
+        opens = t(
+            "hotline-opens-local",
+            astana=astana_opens,
+            local=opening.astimezone(zone).strftime("%H:%M"),
+        )
+    left = max(1, math.ceil((opening - now).total_seconds() / 3600))
+    return t(
+        "hotline-expect-later",
+        hours=settings.working_hours.replace("-", "–"),
+        local=Markup(local_hours),
+        opens=Markup(opens),
+        left=left,
+    )
+
+
+def _local(clock: str, day: datetime, home: Any, zone: Any) -> str:
+    """A wall-clock time of the ministry's day, read on the citizen's clock."""
+    hour, minute = (int(part) for part in clock.split(":"))
+    moment = day.astimezone(home).replace(hour=hour, minute=minute)
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+async def mark_received(update: Update, context: HotlineContext, message: Message) -> None:
+    """The sign a relayed message arrived: a reaction on it, else a short line of text."""
+    try:
+        await context.bot.set_message_reaction(
+            message.chat_id, message.message_id, ReactionTypeEmoji(RECEIVED)
+        )
+    except TelegramError:
+        with contextlib.suppress(TelegramError):
+            await reply(update, context.t("hotline-delivered"))
 
 
 async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ticket | None:
@@ -173,16 +295,6 @@ async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ti
     )
     await services.tickets.touch(ticket.id, "citizen", now)
     return ticket
-
-
-def _emergency_line(context: HotlineContext, reg: Registration | None) -> str | None:
-    """The emergency number of the mission in the citizen's registered country, if known."""
-    info = context.services.directory.get(reg.country) if reg else None
-    for mission in info.missions if info else ():
-        number = mission.contacts.get("emergency") or mission.contacts.get("hotline")
-        if number:
-            return number
-    return None
 
 
 async def citizen_edit(update: Update, context: HotlineContext) -> None:

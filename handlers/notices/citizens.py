@@ -11,6 +11,7 @@ from bot.context import HotlineContext
 from bot.notices import text as notice_text
 from bot.notices.views import ACK, DONE, PREVIEW, acked
 from bot.reference.telegram_text import MAX_TEXT, visible_len
+from handlers import keyboards
 from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
 
 RECENT = 5
@@ -55,16 +56,21 @@ async def my_notices(update: Update, context: HotlineContext) -> None:
             found.setdefault(notice.id, notice)
     recent = sorted(found.values(), key=lambda n: n.id, reverse=True)[:RECENT]
     t = context.t
+    # The last message carries the way back to the menu (issue 15: no dead ends).
+    menu = keyboards.back_to_menu(t)
     if not recent:
-        await reply(update, t("notices-empty" if reg else "notices-unregistered"))
+        await reply(
+            update, t("notices-empty" if reg else "notices-unregistered"), reply_markup=menu
+        )
         return
     await reply(update, t("notices-title", count=len(recent)))
-    for notice in reversed(recent):
+    for n, notice in enumerate(reversed(recent), 1):
         when = notice.created_at.astimezone(context.settings.tz).strftime("%d.%m.%Y %H:%M")
         body = notice_text.render(services.catalog, context.lang, notice.text(context.lang))
+        markup = menu if n == len(recent) else None
         shown = f"<i>{when}</i>\n{body}"
         if visible_len(shown) > MAX_TEXT:
             # The date is the bot's addition: it goes on its own, the notice stays whole.
             await reply(update, f"<i>{when}</i>")
             shown = body
-        await reply(update, shown)
+        await reply(update, shown, reply_markup=markup)

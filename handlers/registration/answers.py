@@ -23,8 +23,8 @@ from handlers.common import (
     refuse_button,
     reply,
 )
+from handlers.keyboards import CITY_KEEP, CITY_MOVE
 from handlers.registration.flow import (
-    BUTTON_STATES,
     MAX_CITY,
     MAX_COUNTRY_QUERY,
     MAX_NAME,
@@ -34,8 +34,8 @@ from handlers.registration.flow import (
     RegistrationDraft,
     State,
 )
-from handlers.registration.questions import draft_of, go, retry, step_done
-from handlers.render import country_label
+from handlers.registration.questions import answered, draft_of, drop_buttons, go, retry, step_done
+from handlers.render import country_label, registration_card, settle
 from storage.models import MAX_PARTY, NEEDS, STATUSES
 
 END = ConversationHandler.END
@@ -43,73 +43,6 @@ END = ConversationHandler.END
 FIELD_STATE: dict[str, State] = {field: field for field in keyboards.EDITABLE}
 
 Step = Callable[[Update, HotlineContext], Coroutine[Any, Any, State | None]]
-
-
-# ---- entry points ----------------------------------------------------------------------
-
-
-async def _consented(update: Update, context: HotlineContext) -> bool:
-    user = update.effective_user
-    if user is None:
-        return False
-    citizen = await context.services.citizens.get(user.id)
-    if citizen is None or citizen.consent_at is None:
-        await menu.show_privacy(update, context)
-        return False
-    return True
-
-
-async def begin(update: Update, context: HotlineContext) -> State:
-    """/register and 'Register / update': a new registration, or an update of the place."""
-    await answer_query(update)
-    if not await _consented(update, context) or context.user_data is None:
-        return END
-    user = update.effective_user
-    existing = await context.services.registrations.get(user.id) if user else None
-    if existing is None:
-        RegistrationDraft.start(context.user_data, "new")
-        await reply(update, context.t("reg-intro"))
-    else:
-        # People in transit update where they are; the rest is shown at the summary.
-        RegistrationDraft.start(context.user_data, "update", existing)
-        await reply(update, context.t("reg-update-intro"))
-    return await go(update, context, "country")
-
-
-async def fresh_moved(update: Update, context: HotlineContext) -> State:
-    """ "I moved" under "Are you still in ...?": record it, then update the place."""
-    arg = callback_arg(update, "fr:") or ""
-    user = update.effective_user
-    notice_id = ascii_int(arg.split(":")[0], max_digits=12)
-    if user is None or notice_id is None:
-        await refuse_button(update, context)
-        return END
-    services = context.services
-    notice = await services.notices.answer(notice_id, user.id, "moved", services.clock.now())
-    if notice is None or notice.kind != "fresh":
-        await refuse_button(update, context)
-        return END
-    return await begin(update, context)
-
-
-async def begin_edit(update: Update, context: HotlineContext) -> State:
-    """e:<field> from 'My registration': change one field, then confirm."""
-    field = callback_arg(update, "e:")
-    if field not in FIELD_STATE:
-        await refuse_button(update, context)
-        return END
-    await answer_query(update)
-    if not await _consented(update, context) or context.user_data is None:
-        return END
-    user = update.effective_user
-    existing = await context.services.registrations.get(user.id) if user else None
-    if existing is None:
-        await reply(
-            update, context.t("my-none"), reply_markup=keyboards.main_menu(context.t, False)
-        )
-        return END
-    RegistrationDraft.start(context.user_data, "edit", existing)
-    return await go(update, context, FIELD_STATE[field])
 
 
 # ---- steps -----------------------------------------------------------------------------
@@ -127,6 +60,9 @@ async def country_button(update: Update, context: HotlineContext) -> State | Non
 
 async def _set_country(update: Update, context: HotlineContext, code: str) -> State:
     draft_of(context).set_country(code)
+    await drop_buttons(update, context)
+    # The answer comes as a message of its own: only a message can take the location button
+    # (a reply keyboard) away.
     await clear_reply_keyboard(
         update, context.t("reg-country-set", country=country_label(context.t, code))
     )
@@ -145,16 +81,18 @@ async def country_text(update: Update, context: HotlineContext) -> State | None:
     if not found:
         await reply(update, context.t("reg-country-not-found"))
         return None
-    await reply(
+    await drop_buttons(update, context)
+    message = await reply(
         update,
         context.t("reg-country-choices"),
         reply_markup=keyboards.country_choice(context.t, found),
     )
+    draft_of(context).prompt = message.message_id
     return None
 
 
 async def location(update: Update, context: HotlineContext) -> State | None:
-    """A shared GPS point: resolve offline to a town and a country, then ask to confirm."""
+    """A shared GPS point: country and city at once, resolved offline; "change" stays open."""
     message = update.effective_message
     if message is None or message.location is None:
         return None
@@ -163,23 +101,41 @@ async def location(update: Update, context: HotlineContext) -> State | None:
     if place is None or countries.get(place.country) is None:
         await retry(update, context, "reg-location-unknown")
         return None
-    draft_of(context).hold_geo(place.country, place.city, point.latitude, point.longitude)
-    await clear_reply_keyboard(update, context.t("reg-location-received"))
-    return await go(update, context, "gps")
+    city = place.name(context.lang)
+    draft = draft_of(context)
+    draft.drop_geo()
+    draft.take_place(place.country, city, point.latitude, point.longitude)
+    await drop_buttons(update, context)
+    found = context.t(
+        "reg-place-found", country=country_label(context.t, place.country), city=city
+    )
+    await clear_reply_keyboard(update, found)
+    return await step_done(update, context, "country")
 
 
 async def gps_answer(update: Update, context: HotlineContext) -> State | None:
-    """r:g:yes takes the resolved place; r:g:no goes back to choosing the country."""
+    """After a shared location: r:g:city types another city, r:g:no chooses the country.
+
+    r:g:yes takes a place held by a draft of an older version (it asked yes or no first).
+    """
     answer = callback_arg(update, "r:g:")
     draft = draft_of(context)
-    if answer not in ("yes", "no") or draft.geo is None:
+    held = draft.geo
+    if (
+        answer not in ("yes", "no", "city")
+        or not (draft.gps or held)
+        or (answer == "yes" and held is None)
+    ):
         await refuse_button(update, context)
         return None
     await answer_query(update)
+    await drop_buttons(update, context)
     if answer == "no":
         draft.drop_geo()
         return await go(update, context, "country")
     draft.take_geo()
+    if answer == "city":
+        return await go(update, context, "city")
     return await step_done(update, context, "country")
 
 
@@ -189,7 +145,7 @@ def _text(update: Update) -> str:
 
 
 async def city_text(update: Update, context: HotlineContext) -> State | None:
-    """City or place: 2 to 100 characters."""
+    """City or place: 2 to 100 characters, checked once against the chosen country."""
     text = _text(update)
     if len(text) > MAX_CITY:
         await retry(update, context, "error-too-long", max=MAX_CITY)
@@ -197,8 +153,35 @@ async def city_text(update: Update, context: HotlineContext) -> State | None:
     if len(text) < 2:
         await retry(update, context, "error-too-short")
         return None
-    draft_of(context).set_city(text)
+    draft = draft_of(context)
+    draft.set_city(text)
+    await answered(update, context, text)
+    elsewhere = geo.city_elsewhere(text, draft.country or "")
+    if elsewhere is not None and countries.get(elsewhere.country) is not None:
+        # "Иран / Доха": the gazetteer knows Doha only in Qatar. Asked once; either answer
+        # stands.
+        draft.hold_check(elsewhere.country, elsewhere.name(context.lang))
+        return await go(update, context, "city_check")
     return await step_done(update, context, "city")
+
+
+async def city_check(update: Update, context: HotlineContext) -> State | None:
+    """r:cc:move: the citizen is where the city is; r:cc:keep: the country stands."""
+    data = update.callback_query.data if update.callback_query else None
+    draft = draft_of(context)
+    check = draft.check
+    if data not in (CITY_MOVE, CITY_KEEP) or check is None or draft.city is None:
+        await refuse_button(update, context)
+        return None
+    await answer_query(update)
+    city = draft.city
+    if data == CITY_MOVE and countries.get(check["country"]) is not None:
+        draft.set_country(check["country"])
+        draft.set_city(city)
+    draft.drop_check()
+    label = f"{country_label(context.t, draft.country)}, {city}"
+    await answered(update, context, label)
+    return await step_done(update, context, "city_check")
 
 
 def choice_step(prefix: str, allowed: tuple[str, ...], field: ChoiceField) -> Step:
@@ -211,6 +194,7 @@ def choice_step(prefix: str, allowed: tuple[str, ...], field: ChoiceField) -> St
             return None
         await answer_query(update)
         draft_of(context).choose(field, value)
+        await answered(update, context, context.t(f"{field}-{value}"))
         return await step_done(update, context, field)
 
     return step
@@ -236,6 +220,7 @@ async def party_answer(update: Update, context: HotlineContext) -> State | None:
         return None
     await answer_query(update)
     draft_of(context).set_party(value)
+    await answered(update, context, str(value))
     return await step_done(update, context, "party")
 
 
@@ -252,6 +237,7 @@ async def children_answer(update: Update, context: HotlineContext) -> State | No
         return None
     await answer_query(update)
     draft.children = value
+    await answered(update, context, str(value))
     return await step_done(update, context, "children")
 
 
@@ -270,6 +256,7 @@ async def name_answer(update: Update, context: HotlineContext) -> State | None:
         await retry(update, context, "error-too-short")
         return None
     draft_of(context).set_name(name)
+    await answered(update, context, name)
     return await step_done(update, context, "name")
 
 
@@ -291,8 +278,11 @@ async def phone_contact(update: Update, context: HotlineContext) -> State | None
 
 
 async def phone_text(update: Update, context: HotlineContext) -> State | None:
-    """A typed international number."""
-    phone = normalize_phone(_text(update))
+    """A typed international number (or the Cancel button of the phone's keyboard)."""
+    text = _text(update)
+    if text == context.t("btn-cancel"):
+        return await cancel(update, context)
+    phone = normalize_phone(text)
     if phone is None:
         await retry(update, context, "error-phone")
         return None
@@ -303,6 +293,13 @@ async def _set_phone(update: Update, context: HotlineContext, phone: str) -> Sta
     draft_of(context).set_phone(phone)
     await clear_reply_keyboard(update, context.t("reg-phone-accepted", phone=phone))
     return await step_done(update, context, "phone")
+
+
+async def add_note(update: Update, context: HotlineContext) -> State:
+    """r:note:add under the summary: the note for the consul, then the summary again."""
+    await answer_query(update)
+    await _settle_summary(update, context)
+    return await go(update, context, "note")
 
 
 async def note_answer(update: Update, context: HotlineContext) -> State | None:
@@ -317,7 +314,17 @@ async def note_answer(update: Update, context: HotlineContext) -> State | None:
             await retry(update, context, "error-too-long", max=MAX_NOTE)
             return None
     draft_of(context).set_note(note)
+    await answered(update, context, note or context.t("reg-card-no-note"))
     return await step_done(update, context, "note")
+
+
+async def _settle_summary(update: Update, context: HotlineContext, saved: bool = False) -> None:
+    """The summary left behind keeps the card, without its buttons ("saved" on top if so)."""
+    draft = draft_of(context)
+    card = registration_card(context.t, draft.card)
+    text = f"{context.t('reg-saved')}\n\n{card}" if saved else context.t("reg-summary", card=card)
+    await settle(draft.prompt, update, context, text)
+    draft.prompt = None
 
 
 async def confirm(update: Update, context: HotlineContext) -> State | None:
@@ -335,15 +342,16 @@ async def confirm(update: Update, context: HotlineContext) -> State | None:
     services = context.services
     await services.registrations.save(user.id, data, services.clock.now())
     await answer_query(update)
+    await _settle_summary(update, context, saved=True)
     RegistrationDraft.discard(context.user_data)
-    await reply(update, context.t("reg-saved"))
-    await menu.show_menu(update, context)
+    await menu.show_menu(update, context, edit=False)
     return END
 
 
 async def edit_menu(update: Update, context: HotlineContext) -> State:
     """r:ed: choose a field to change."""
     await answer_query(update)
+    await _settle_summary(update, context)
     return await go(update, context, "edit")
 
 
@@ -352,58 +360,28 @@ async def edit_field(update: Update, context: HotlineContext) -> State | None:
     field = callback_arg(update, "r:f:")
     if update.callback_query and update.callback_query.data == "r:sum":
         await answer_query(update)
+        await drop_buttons(update, context)
         return await go(update, context, "confirm")
     if field not in FIELD_STATE:
         await refuse_button(update, context)
         return None
     await answer_query(update)
+    await drop_buttons(update, context)
     draft_of(context).mode = "edit"
     return await go(update, context, FIELD_STATE[field])
 
 
-# ---- leaving and stray input -------------------------------------------------------------
+# ---- leaving ----------------------------------------------------------------------------
 
 
 async def cancel(update: Update, context: HotlineContext) -> State:
     """/cancel and r:x: drop the draft; a saved registration stays as it was."""
     await answer_query(update)
-    mode: Mode = draft_of(context).mode
+    draft = draft_of(context)
+    mode: Mode = draft.mode
+    await drop_buttons(update, context)
     RegistrationDraft.discard(context.user_data)
     key = "reg-cancelled" if mode == "new" else "reg-cancelled-kept"
     await clear_reply_keyboard(update, context.t(key))
-    await menu.show_menu(update, context)
+    await menu.show_menu(update, context, edit=False)
     return END
-
-
-async def leave_for_menu(update: Update, context: HotlineContext) -> State | None:
-    """A main-menu button pressed mid-flow: leave the registration (draft dropped)."""
-    action = callback_arg(update, "m:")
-    if action == "reg":
-        await answer_query(update)
-        await retry(update, context, "reg-in-progress")
-        return None
-    if action not in menu.MENU_ACTIONS:
-        await refuse_button(update, context)
-        return None
-    RegistrationDraft.discard(context.user_data)
-    await clear_reply_keyboard(update, context.t("reg-left"))
-    await menu.menu_action(update, context)
-    return END
-
-
-async def restart_attempt(update: Update, context: HotlineContext) -> None:
-    """/start or another command mid-flow: say where we are; nothing changes."""
-    await retry(update, context, "reg-in-progress")
-
-
-async def wrong_input(update: Update, context: HotlineContext) -> None:
-    """Text where a button is expected, a sticker where text is, and so on."""
-    state = draft_of(context).state
-    message = update.effective_message
-    is_text = bool(message and message.text)
-    if state in BUTTON_STATES and is_text:
-        await retry(update, context, "error-use-buttons")
-    elif state == "phone":
-        await retry(update, context, "error-phone")
-    else:
-        await retry(update, context, "error-wrong-kind")

@@ -2,8 +2,9 @@
 
 The draft is persisted: it is the dict under user_data["draft"], and the conversation's state
 is stored beside it in conversation_states. Its keys (the field names, and "_mode", "_state",
-"_gps", "_geo") are part of the database: a draft saved by an older version must resume, so
-RegistrationDraft only gives them types and never renames them.
+"_gps", "_geo"; since issue 15 also "_prompt" and "_check") are part of the database: a draft
+saved by an older version must resume, so RegistrationDraft only gives them types and never
+renames them.
 """
 
 from __future__ import annotations
@@ -28,20 +29,22 @@ MAX_NAME = 100
 MAX_NOTE = 500
 MAX_COUNTRY_QUERY = 60
 
-# After a step, the next one in a new registration.
+# After a step, the next one in a new registration. The note is a line of the summary, not a
+# step ("needs" used to lead to it; drafts saved at "note" still go on to the summary).
 CHAIN: dict[State, State] = {
     "country": "city",
     "city": "status",
+    "city_check": "status",
     "status": "party",
     "party": "children",
     "children": "name",
     "name": "phone",
     "phone": "needs",
-    "needs": "note",
+    "needs": "confirm",
     "note": "confirm",
 }
 # States whose answer is a button press; typing there gets "use the buttons".
-BUTTON_STATES = frozenset({"status", "needs", "confirm", "edit", "gps"})
+BUTTON_STATES = frozenset({"status", "needs", "confirm", "edit", "gps", "city_check"})
 # What a saved registration needs, in the order it is asked: (step, draft key).
 REQUIRED: tuple[tuple[State, str], ...] = (
     ("country", "country"), ("city", "city"), ("status", "status"), ("party", "party_size"),
@@ -109,6 +112,36 @@ class RegistrationDraft:
         return bool(self.data.get("_gps"))
 
     @property
+    def prompt(self) -> int | None:
+        """The message of the question asked last, to be edited to show its answer."""
+        value = self.data.get("_prompt")
+        return value if isinstance(value, int) else None
+
+    @prompt.setter
+    def prompt(self, value: int | None) -> None:
+        self.data["_prompt"] = value
+
+    @property
+    def check(self) -> dict[str, str] | None:
+        """A typed city the gazetteer places in another country: {"country", "city"}."""
+        found = self.data.get("_check")
+        return found if isinstance(found, dict) else None
+
+    def hold_check(self, country: str, city: str) -> None:
+        """Ask once whether the citizen is in `country` (where `city` is) after all."""
+        self.data["_check"] = {"country": country, "city": city}
+
+    def drop_check(self) -> None:
+        """The city-country question is answered."""
+        self.data.pop("_check", None)
+
+    @property
+    def city(self) -> str | None:
+        """The city or place as typed (or resolved from a shared location)."""
+        value = self.data.get("city")
+        return str(value) if value else None
+
+    @property
     def geo(self) -> dict[str, Any] | None:
         """A place resolved from a shared location, waiting for the citizen's yes or no."""
         found = self.data.get("_geo")
@@ -158,13 +191,18 @@ class RegistrationDraft:
             self.data.update(found, _gps=True)
         self.drop_geo()
 
+    def take_place(self, country: str, city: str, latitude: float, longitude: float) -> None:
+        """A shared location resolved offline: country, city and point at once."""
+        self.hold_geo(country, city, latitude, longitude)
+        self.take_geo()
+
     def drop_geo(self) -> None:
         """The resolved place was wrong."""
         self.data.pop("_geo", None)
 
     def set_city(self, city: str) -> None:
-        """A typed city: no coordinates go with it."""
-        self.data.update(city=city, latitude=None, longitude=None)
+        """A typed city: no coordinates go with it, and it no longer comes from a location."""
+        self.data.update(city=city, latitude=None, longitude=None, _gps=False)
 
     def choose(self, field: ChoiceField, value: str) -> None:
         """A button answer (status, needs)."""

@@ -97,7 +97,7 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, fake: Fa
     try:
         user = fake.user(4001)
         user.send("/start")
-        await user.expect("Выберите язык", timeout=30)
+        await user.expect("🔒", timeout=30)
         assert fake.commands[("all_private_chats", "kk")][0]["description"] == "Бастау"
         # The heartbeat makes `health` pass while the bot runs.
         health = await asyncio.create_subprocess_exec(

@@ -11,15 +11,21 @@ async def test_browse_menus_in_russian(fake: FakeBotApi, bot: RunningBot) -> Non
     user = fake.user(6001)
     await consent(user)
     user.press("Частые вопросы")
-    topics = await user.expect("Частые вопросы")
+    topics = await user.expect("Частые вопросы", kind="edit")  # the menu becomes the list
     assert len(topics.buttons()) == 8  # seven topics and the main menu
+    assert "Сотрудникам он не уходит" in topics.text  # where typed text goes
     user.press("Документы")
-    await user.expect("Документы")
+    await user.expect("Документы", kind="edit")
     user.press("Я потерял паспорт. Как вернуться домой?")
-    answer = await user.expect("свидетельство на возвращение")
+    answer = await user.expect("свидетельство на возвращение", kind="edit")
     assert "<b>" not in answer.text  # rendered as bold, not shown as tags
-    user.press("Помогло")
-    await user.expect("Рады, что помогло")
+    query = user.press("Помогло")
+    assert "Рады, что помогло" in (await user.expect_answer(query))["text"]
+    # The answer stays; the topic's other questions are one tap away under it.
+    after = await user.expect("свидетельство на возвращение", kind="edit")
+    labels = [b["text"] for b in after.buttons()]
+    assert "Я потерял паспорт. Как вернуться домой?" not in labels
+    assert len(labels) >= 3, labels
     user.send("/faq")
     await user.expect("Частые вопросы")
     user.press("Аэропорт и транзит")

@@ -209,7 +209,13 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
     now = datetime.now(settings.tz)
     hours = f"{(now + timedelta(hours=2)):%H}:00-{(now + timedelta(hours=3)):%H}:00"
     running = RunningBot(
-        settings.model_copy(update={"hotline_flood_per_minute": 4, "working_hours": hours})
+        settings.model_copy(
+            update={
+                "hotline_flood_per_minute": 4,
+                "working_hours": hours,
+                "emergency_line": "+7 7172 00 00 00",
+            }
+        )
     )
     app = await running.start()
     try:
@@ -226,8 +232,16 @@ async def test_edits_flood_away_notice_and_emergency_line(fake: FakeBotApi, sett
         await user.expect("Напишите ваш вопрос")
         first = user.send("Сообщение с опечткой")
         ack = await user.expect("передано консульским сотрудникам")
-        assert "Экстренная связь загранучреждения: +962 0 000 0000" in ack.text
-        assert f"часы работы {hours}" in ack.text
+        # The numbers to call: the ministry's 24/7 line, the mission's, the local services.
+        assert "МИД РК, круглосуточно: +7 7172 00 00 00" in ack.text
+        assert "загранучреждение: +962 0 000 0000" in ack.text
+        assert "местные экстренные службы: 112" in ack.text
+        # Closed now: the hours in Astana time and in Jordan's (two hours behind), and when.
+        assert f"работают {hours.replace('-', '–')} по времени Астаны" in ack.text
+        start, end = (f"{(now + timedelta(hours=h)):%H}" for h in (2, 3))
+        local = {f"{(int(x) - 2) % 24:02}:00" for x in (start, end)}
+        assert all(f"{clock}" in ack.text for clock in local), ack.text
+        assert "примерно через 2 часа" in ack.text
         thread = max(fake.chats[STAFF_CHAT].topics)
         # The citizen's edit is flagged in the topic as a reply to the copy.
         user.edit(first, "Сообщение с опечаткой")

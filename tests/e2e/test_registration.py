@@ -45,13 +45,9 @@ async def test_full_registration_in_kazakh_with_typed_answers(
 ) -> None:
     user = fake.user(2002, first_name="Ерлан", last_name="Жақсыбеков", language_code="kk")
     user.send("/start")
-    choose = await user.expect("Тілді таңдаңыз")
-    assert "✓ 🇰🇿 Қазақша" in [b["text"] for b in choose.buttons()]
-    user.press("Қазақша")
-    await user.expect("Дербес деректер")
+    privacy = await user.expect("Деректеріңіз")  # Telegram's language, no question first
+    assert "🇷🇺 Русский" in [b["text"] for b in privacy.buttons()]
     user.press("Келісемін")
-    await user.expect("Басты мәзір")
-    user.send("/register")
     await user.expect("қай елдесіз")
     user.send("Біріккен Араб Әмірліктері")
     await user.expect("Ел: 🇦🇪 Біріккен Араб Әмірліктері")
@@ -70,9 +66,7 @@ async def test_full_registration_in_kazakh_with_typed_answers(
     await user.expect("Нөмір қабылданды: +971501234567")
     await user.expect("қандай көмек")
     user.press("Уақытша орналастыру")
-    await user.expect("Консулға тағы не")
-    user.press("Өткізіп жіберу")
-    summary = await user.expect("Деректерді тексеріңіз")
+    summary = await user.expect("Деректерді тексеріңіз")  # the note is a line, not a step
     assert "Транзиттемін" in summary.text
     assert "жоқ" in summary.text
     user.press("Растау")
@@ -91,16 +85,17 @@ async def test_gps_path_resolves_country_and_city_offline(
     user = fake.user(2003)
     await consent(user)
     user.send("/register")
-    await user.expect("Или отправьте геопозицию")
+    await user.expect("кнопка «Отправить геопозицию»")
+    await user.expect("В какой стране")
     # A point in the Arabian Sea, far from any town: refused, nothing changes.
     user.reply_button("Отправить геопозицию", location=(15.0, 65.0))
     await user.expect("похоже, это море")
     await user.expect("В какой стране")
     user.reply_button("Отправить геопозицию", location=(35.7, 51.42))  # Tehran
-    found = await user.expect("Вы находитесь здесь")
-    assert "🇮🇷 Иран, Tehran" in found.text
-    user.press("Да")
-    await user.expect("Ваш статус")  # the city came from the location
+    found = await user.expect("ближайший к вашей точке город")
+    assert "🇮🇷 Иран, Тегеран" in found.text  # the Russian name, not "Tehran"
+    status = await user.expect("Ваш статус")  # no "is that right?": the city came with it
+    assert {"✏️ Другой город", "🌍 Другая страна"} <= {b["text"] for b in status.buttons()}
     user.press("Постоянно проживаю")
     await user.expect("Сколько вас")
     user.press("1")
@@ -111,13 +106,36 @@ async def test_gps_path_resolves_country_and_city_offline(
     await user.expect("+77017654321")
     await user.expect("Какая помощь")
     user.press("Помощь не нужна")
-    await user.expect("Что ещё важно")
-    user.press("Пропустить")
     await user.expect("Проверьте данные")
     user.press("Подтвердить")
     await user.expect("Сохранено")
     rows = await run_db("SELECT country, city, latitude, longitude, children FROM registrations")
-    assert rows == [("IR", "Tehran", 35.7, 51.42, 0)]
+    assert rows == [("IR", "Тегеран", 35.7, 51.42, 0)]
+
+
+async def test_gps_place_can_be_changed(fake: FakeBotApi, bot: RunningBot, run_db: Query) -> None:
+    user = fake.user(2008, language_code="kk")
+    await consent(user, "Қазақша", "Келісемін")
+    user.send("/register")
+    await user.expect("қай елдесіз")
+    user.reply_button("Геолокацияны жіберу", location=(25.2731, 51.6081))  # Doha airport
+    found = await user.expect("нүктеңізге ең жақын қала")
+    assert "🇶🇦 Катар, Доха" in found.text
+    await user.expect("Қазіргі жағдайыңыз")
+    user.press("Басқа қала")  # the country stands, the town is typed
+    await user.expect("Қала немесе орын")
+    user.send("Хамад әуежайы")
+    status = await user.expect("Қазіргі жағдайыңыз")
+    assert "🌍 Басқа ел" not in {b["text"] for b in status.buttons()}  # typed, not from GPS
+    # The old question's "other country" is gone with its keyboard; sent anyway, it is refused.
+    query = user.press_data("r:g:no")
+    assert "ескірген" in (await user.expect_answer(query))["text"]
+    user.press("Турист")
+    await user.expect("қанша адамсыздар")
+    await asyncio.sleep(0.5)  # persistence writes every 0.2 s in the tests
+    (state,) = await run_db("SELECT data FROM user_state WHERE user_id = 2008")
+    draft = json.loads(state[0])["draft"]
+    assert (draft["country"], draft["city"], draft["latitude"]) == ("QA", "Хамад әуежайы", None)
 
 
 async def test_edit_one_field_and_move_keeps_history(
@@ -148,7 +166,7 @@ async def test_edit_one_field_and_move_keeps_history(
     user.send("Катар")
     await user.expect("Город или место")
     user.send("Доха")
-    await user.expect("Ваш статус")
+    await user.expect("Ваш статус")  # Doha is in Qatar: no question
     user.press("В транзите")
     await user.expect("Проверьте данные")
     user.press("Подтвердить")
@@ -183,9 +201,9 @@ async def test_delete_my_data_leaves_no_row(
     user.send("/delete")
     await user.expect("Удалить мои данные?")
     user.press("Да, удалить всё")
-    done = await user.expect("Ваши данные удалены")
-    assert "регистрация: 1" in done.text
-    assert "истории мест: 1" in done.text
+    done = await user.expect("Ваши данные удалены — всё, что касалось вас")
+    assert "регистрация, 1 место в истории, язык и согласие" in done.text
+    assert any(b["text"] == "☰ Главное меню" for b in done.buttons())  # not a dead end
     await asyncio.sleep(0.5)  # a persistence flush must not bring it back
     for (table,) in await run_db(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
@@ -226,8 +244,6 @@ async def test_restart_mid_registration_resumes_at_the_same_step(
     user.send("+77011112233")
     await user.expect("Какая помощь")
     user.press("Консульская помощь")
-    await user.expect("Что ещё")
-    user.press("Пропустить")
     summary = await user.expect("Проверьте данные")
     assert "Ливан" in summary.text
     assert "Бейрут" in summary.text

@@ -38,17 +38,24 @@ def file_of(fake: FakeBotApi, event: Event, kind: str) -> bytes:
 
 
 async def consent(user: FakeUser, lang_button: str = "Русский", agree: str = "Согласен") -> None:
-    """Start, choose the language and accept the privacy notice."""
+    """Start, agree to the privacy notice, and leave the registration it leads into: the menu.
+
+    The language comes from Telegram; `lang_button` is pressed when the notice offers it as
+    the switch to the other language.
+    """
     user.send("/start")
-    await user.expect("Выберите язык")
-    user.press(lang_button)
-    await user.expect("🔒")
+    privacy = await user.expect("🔒")
+    if any(lang_button in b["text"] for b in privacy.buttons()):
+        user.press(lang_button)
+        await user.expect("🔒", kind="edit")
     user.press(agree)
+    await user.expect("В какой стране" if agree == "Согласен" else "қай елдесіз")
+    user.press("✖")
     await user.expect("☰")
 
 
 async def register_ru(user: FakeUser) -> None:
-    """A full registration in Russian through buttons and typed answers."""
+    """A full registration in Russian through buttons and typed answers, a note included."""
     user.press("📝 Зарегистрироваться")
     await user.expect("В какой стране")
     user.press("Иордания")
@@ -68,6 +75,8 @@ async def register_ru(user: FakeUser) -> None:
     await user.expect("Номер принят: +77011234567")
     await user.expect("Какая помощь")
     user.press("Эвакуация")
+    await user.expect("Проверьте данные")
+    user.press("Добавить заметку")
     await user.expect("Что ещё важно")
     user.send("Нужен детский <b>корм</b> & вода")
     summary = await user.expect("Проверьте данные")
@@ -170,3 +179,59 @@ async def officer(
     role = Role("staff", frozenset(countries)) if countries else Role("admin", frozenset())
     await bot.services.roles.grant(user_id, role, ADMIN, bot.services.clock.now())
     return fake.user(user_id, first_name=first_name, last_name=None)
+
+
+# Hamad International Airport, Doha: where the issue's citizen is stuck at night.
+DOHA_AIRPORT = (25.2731, 51.6081)
+# The quickest first registration, as (action, label, what the bot says next): /start, agree,
+# the location, status, party, the Telegram name, the contact, needs, confirm.
+Script = list[tuple[str, str, str]]
+QUICKEST_REGISTRATION: dict[str, Script] = {
+    "ru": [
+        ("send", "/start", "🔒"),
+        ("press", "Согласен", "В какой стране"),
+        ("location", "Отправить геопозицию", "Ваш статус"),
+        ("press", "Застрял(а)", "Сколько вас"),
+        ("press", "1", "ФИО"),
+        ("press", "Использовать", "Номер телефона"),
+        ("contact", "Поделиться номером", "Какая помощь"),
+        ("press", "Временное размещение", "Проверьте данные"),
+        ("press", "Подтвердить", "☰"),
+    ],
+    "kk": [
+        ("send", "/start", "🔒"),
+        ("press", "Келісемін", "қай елдесіз"),
+        ("location", "Геолокацияны жіберу", "Қазіргі жағдайыңыз"),
+        ("press", "Әуежайда", "қанша адамсыздар"),
+        ("press", "1", "Төлқұжаттағыдай"),
+        ("press", "атын қолдану", "Байланыс телефоны"),
+        ("contact", "Нөміріммен бөлісу", "қандай көмек"),
+        ("press", "Уақытша орналастыру", "Деректерді тексеріңіз"),
+        ("press", "Растау", "☰"),
+    ],
+}
+
+
+async def walk(user: FakeUser, script: Script, location: tuple[float, float]) -> int:
+    """Play `script` as `user`; returns the number of actions it took."""
+    for action, label, then in script:
+        if action == "send":
+            user.send(label)
+        elif action == "press":
+            user.press(label)
+        elif action == "location":
+            user.reply_button(label, location=location)
+        else:
+            user.reply_button(label)
+        await user.expect(then)
+    return len(script)
+
+
+def keyboards_left(fake: FakeBotApi, user: FakeUser) -> int:
+    """Bot messages in the user's chat that still carry inline buttons, the newest aside."""
+    mine = [
+        m for m in user.chat.messages.values()
+        if m.get("from", {}).get("id") == fake.bot_user["id"] and not m.get("deleted")
+    ]  # fmt: skip
+    with_buttons = [m for m in mine if (m.get("reply_markup") or {}).get("inline_keyboard")]
+    return len(with_buttons) - (1 if with_buttons and with_buttons[-1] is mine[-1] else 0)

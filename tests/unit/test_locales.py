@@ -14,7 +14,7 @@ from storage.models import LANGS
 # Identical on purpose: bilingual prompts, or words that are the same in both languages.
 SAME_IN_BOTH = {
     "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
-    "sched-at", "grant-done", "export-col-phone",
+    "sched-at", "grant-done", "export-col-phone", "reg-answer",
 }  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
 NUMERIC = {

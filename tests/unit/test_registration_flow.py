@@ -47,11 +47,14 @@ def test_a_new_registration_follows_the_chain() -> None:
     steps: list[State] = ["country"]
     while steps[-1] != "confirm":
         steps.append(next_state(steps[-1], new))
+    # The note is a line of the summary now, not a step (issue 15: at most 9 actions).
     assert steps == [
-        "country", "city", "status", "party", "children", "name", "phone", "needs", "note",
-        "confirm",
+        "country", "city", "status", "party", "children", "name", "phone", "needs", "confirm",
     ]  # fmt: skip
-    assert set(CHAIN) | {"confirm"} == set(steps)
+    # Off the main line: the city-country question, and the note asked from the summary.
+    assert set(CHAIN) | {"confirm"} == set(steps) | {"city_check", "note"}
+    assert next_state("city_check", new) == "status"
+    assert next_state("note", new) == "confirm"
 
 
 def test_a_confirmed_location_skips_the_city() -> None:
@@ -174,3 +177,23 @@ def test_an_incomplete_draft_goes_back_to_its_first_missing_step() -> None:
     assert partial.first_missing() == "name"
     assert partial.mode == "new"  # the rest is asked in order
     assert draft().first_missing() == "country"
+
+
+def test_a_typed_city_drops_the_located_point() -> None:
+    located = draft(_mode="new")
+    located.take_place("QA", "Доха", 25.27312, 51.60811)
+    assert (located.country, located.city, located.gps) == ("QA", "Доха", True)
+    assert located.data["latitude"] == 25.27312
+    located.set_city("Хамад әуежайы")
+    assert (located.gps, located.data["latitude"]) == (False, None)
+
+
+def test_the_city_check_is_held_in_the_draft() -> None:
+    typed = draft(_mode="new", country="IR", city="Доха")
+    typed.hold_check("QA", "Доха")
+    assert typed.check == {"country": "QA", "city": "Доха"}
+    typed.drop_check()
+    assert typed.check is None
+    assert typed.prompt is None
+    typed.prompt = 42
+    assert typed.data["_prompt"] == 42

@@ -11,6 +11,8 @@ from typing import Any
 from tests.support.fakebot.html import plain_text
 from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int, utf16_len
 
+# The emoji a bot may react with (Bot API's ReactionTypeEmoji), the ones the tests meet.
+REACTIONS = frozenset({"👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "👀", "✍", "🤝", "🫡", "🕊"})
 MEDIA_KINDS = ("photo", "document", "voice", "video", "audio", "sticker", "animation")
 
 
@@ -418,5 +420,19 @@ class BotApiMethods:
         return True
 
     async def m_pinChatMessage(self, params: JSON) -> bool:
-        self._target(params)
+        chat, message = self._target(params)
+        for other in chat.messages.values():
+            other.pop("pinned", None)
+        message["pinned"] = True
+        return True
+
+    async def m_setMessageReaction(self, params: JSON) -> bool:
+        _, message = self._target(params)
+        reaction = params.get("reaction") or []
+        if isinstance(reaction, str):
+            reaction = json.loads(reaction)
+        for item in reaction:
+            if item.get("type") != "emoji" or item.get("emoji") not in REACTIONS:
+                raise ApiError(400, "Bad Request: REACTION_INVALID")
+        message["reactions"] = [item["emoji"] for item in reaction]
         return True
