@@ -7,6 +7,7 @@ from handlers import (
     commands,
     common,
     content_admin,
+    emergency,
     fallback,
     faq,
     hotline,
@@ -40,10 +41,12 @@ def register_all(app: AnyApp) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """What handlers set up once the bot is connected: command menus, the staff-chat check."""
+    """What handlers set up once the bot is connected: menus, the staff-chat check, warnings."""
     services = app.bot_data.services
     if services is None:
         raise RuntimeError("services are not wired; build the app with build_application")
     await commands.set_command_menus(app.bot, services.catalog)
     await commands.set_staff_menus(app.bot, services)
     await hotline.check_staff_chats(app)
+    # Admins hear at every start while the ministry's 24/7 line is not configured.
+    await emergency.warn_admins(app)
