@@ -22,6 +22,7 @@ from tests.support.journeys import (
     QUICKEST_REGISTRATION,
     consent,
     keyboards_left,
+    officer,
     register_ru,
     walk,
 )
@@ -160,9 +161,8 @@ async def test_end_chat_leaves_hotline_mode(fake: FakeBotApi, night: RunningBot)
     await user.expect("свидетельство на возвращение")  # the FAQ answers, staff do not see it
     assert copies_to_staff() == copies
     # A staff answer resumes the chat: the citizen's reply to it reaches staff.
-    fake.user(700_015).send(
-        "Подойдите к стойке трансфера", chat=fake.chats[STAFF_CHAT], thread=thread
-    )
+    staff = await officer(fake, night, 700_015, countries=())  # staff act only with a role
+    staff.send("Подойдите к стойке трансфера", chat=fake.chats[STAFF_CHAT], thread=thread)
     await user.expect("Подойдите к стойке трансфера")
     await asyncio.sleep(0.3)  # the answer is recorded right after its copy is delivered
     reply = user.send("Спасибо, иду")

@@ -82,8 +82,6 @@ async def test_a_topic_name_fits_in_utf16_units_and_keeps_the_ticket(
     user.reply_button("Поделиться номером")
     await user.expect("Какая помощь")
     user.press("Помощь не нужна")
-    await user.expect("Что ещё")
-    user.press("Пропустить")
     await user.expect("Проверьте данные")
     user.press("Подтвердить")
     await user.expect("☰")
