@@ -335,7 +335,7 @@ aud-all-countries = барлық елдер
 aud-any = кез келген
 aud-describe =
     Елдер: { $where }
-    Жағдайы: { $statuses }
+    Жағдай: { $statuses }
     Қажеттіліктер: { $needs }
 bc-audience =
     📢 <b>Жаңа ресми хабарландыру</b>
@@ -468,7 +468,7 @@ stats-col-evac = Эвак
 stats-col-new = Жаңа
 stats-col-stale = Ескі
 stats-chart-title = Жағдайы бойынша тіркелген азаматтар
-export-usage = «{ $word }» түсініксіз. Пішімі: /export [ел кодтары] [жағдайы: resident, tourist, transit, stuck, other] [қажеттілік: none, consular, accommodation, evacuation], мысалы /export AE QA stuck evacuation
+export-usage = «{ $word }» түсініксіз. Пішімі: /export [ел кодтары] [жағдай: resident, tourist, transit, stuck, other] [қажеттілік: none, consular, accommodation, evacuation], мысалы /export AE QA stuck evacuation
 export-done = 📄 Жүктеп алу: жолдар саны — { $rows }. Файлдарда дербес деректер бар: оларды тек қызметтік арналар арқылы сақтаңыз және беріңіз.
 export-sheet = Тізім
 export-col-full_name = Аты-жөні
@@ -477,7 +477,7 @@ export-col-party_size = Адам саны
 export-col-children = Балалар
 export-col-country = Ел
 export-col-city = Қала
-export-col-status = Жағдайы
+export-col-status = Жағдай
 export-col-needs = Қажеттіліктер
 export-col-note = Ескертпе
 export-col-updated_at = Жаңартылды (UTC)
