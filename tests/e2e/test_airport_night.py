@@ -181,7 +181,7 @@ async def test_a_city_in_another_country_is_asked_about_once(
     user.press("Иран")
     await user.expect("Город или место")
     user.send("Доха")
-    check = await user.expect("мы знаем в стране 🇶🇦 Катар")
+    check = await user.expect("находится в стране 🇶🇦 Катар")
     assert "🇮🇷 Иран" in check.text
     labels = [b["text"] for b in check.buttons()]
     assert "🇶🇦 Катар, Доха" in labels

@@ -13,7 +13,7 @@ async def test_browse_menus_in_russian(fake: FakeBotApi, bot: RunningBot) -> Non
     user.press("Частые вопросы")
     topics = await user.expect("Частые вопросы", kind="edit")  # the menu becomes the list
     assert len(topics.buttons()) == 8  # seven topics and the main menu
-    assert "Сотрудникам он не уходит" in topics.text  # where typed text goes
+    assert "Сотрудникам вопрос не передаётся" in topics.text  # where typed text goes
     user.press("Документы")
     await user.expect("Документы", kind="edit")
     user.press("Я потерял паспорт. Как вернуться домой?")
