@@ -114,6 +114,11 @@ class NoticeService:
             self.engine.forget(notice_id)
         return copies
 
+    def queued(self, notice_id: int) -> None:
+        """Another wing queued outbox rows for this notice (evacuation offers): send them."""
+        self.engine.watch(notice_id)
+        self.engine.wake()
+
     # ---- recipients -----------------------------------------------------------------------
 
     async def acknowledge(self, notice_id: int, user_id: int) -> bool | None:
