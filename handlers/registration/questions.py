@@ -87,6 +87,13 @@ async def ask_needs(update: Update, context: HotlineContext) -> None:
     await reply(update, context.t("reg-ask-needs"), reply_markup=keyboards.needs(context.t))
 
 
+async def ask_vulnerable(update: Update, context: HotlineContext) -> None:
+    """Children, elderly, a medical need or pregnancy in the party? Optional, with consent."""
+    await reply(
+        update, context.t("reg-ask-vulnerable"), reply_markup=keyboards.vulnerable(context.t)
+    )
+
+
 async def ask_note(update: Update, context: HotlineContext) -> None:
     """An optional note for the consul."""
     markup = keyboards.skip(context.t, "r:note:skip")
@@ -116,6 +123,7 @@ PROMPTS: dict[State, Callable[[Update, HotlineContext], Awaitable[None]]] = {
     "name": ask_name,
     "phone": ask_phone,
     "needs": ask_needs,
+    "vulnerable": ask_vulnerable,
     "note": ask_note,
     "confirm": ask_confirm,
     "edit": ask_edit,
