@@ -6,6 +6,7 @@ from bot.context import AnyApp
 from handlers import (
     common,
     content_admin,
+    evacuation,
     fallback,
     faq,
     hotline,
@@ -30,6 +31,7 @@ def register_all(app: AnyApp) -> None:
     staff_admin.register(app)
     staff_tools.register(app)
     notices.register(app)
+    evacuation.register(app)
     hotline.register(app)
     registration.register(app)
     safety.register(app)

@@ -122,6 +122,11 @@ class EvacuationService:
         self.notices.queued(notice_id)
         return notice_id, copies
 
+    async def show_progress(self, notice_id: int, chat_id: int, message_id: int) -> None:
+        """This message shows the passengers' notice's progress (the notice engine edits it)."""
+        await self.notices.repo.set_progress(notice_id, chat_id, message_id)
+        self.notices.queued(notice_id)
+
     # ---- citizens' answers ----------------------------------------------------------------
 
     async def accept(self, offer_id: int, user_id: int, token: str) -> Result:

@@ -84,17 +84,18 @@ def who(t: Translator, d: Shown) -> str:
     return t(f"{key}-city", city=d.city) if d.city_only else t(key)
 
 
-def details(t: Translator, d: Shown, home: ZoneInfo) -> Markup:
-    """What, from where to where, the assembly point, when (local time), seats, who."""
-    return Markup(
-        t(
-            "ev-details", what=t(f"ev-kind-{d.kind}"),
-            origin=f"{d.city}, {countries.label(d.country, t.lang, missing=d.country)}",
-            to=d.destination or t("ev-to-none"), point=d.point, map=_map_link(d),
-            when=local(d.departs_at, d.country, home), zone=str(zone(d.country, home)),
-            seats=d.seats, hours=d.confirm_hours, who=who(t, d),
-        )
-    )  # fmt: skip
+def details(t: Translator, d: Shown, home: ZoneInfo, staff: bool = True) -> Markup:
+    """What, from where to where, the assembly point, when (local time); for staff also the
+    seats, the hours to confirm and who is offered seats."""
+    args = {
+        "what": t(f"ev-kind-{d.kind}"), "to": d.destination or t("ev-to-none"),
+        "origin": f"{d.city}, {countries.label(d.country, t.lang, missing=d.country)}",
+        "point": d.point, "map": _map_link(d), "when": local(d.departs_at, d.country, home),
+        "zone": str(zone(d.country, home)),
+    }  # fmt: skip
+    if not staff:
+        return Markup(t("ev-trip", **args))
+    return Markup(t("ev-details", **args, seats=d.seats, hours=d.confirm_hours, who=who(t, d)))
 
 
 def offer(t: Translator, d: Departure, o: Offer, home: ZoneInfo) -> Body:
@@ -159,7 +160,7 @@ def stop_only(t: Translator, data: str = PARTY_STOP) -> InlineKeyboardMarkup:
 
 def confirmed(t: Translator, d: Departure, o: Offer, home: ZoneInfo) -> Body:
     """Seats confirmed: the number, the details again, and "give my seats up"."""
-    text = t("ev-confirmed", number=o.confirmation or "—", details=details(t, d, home))
+    text = t("ev-confirmed", number=o.confirmation or "—", details=details(t, d, home, False))
     markup = InlineKeyboardMarkup([[_button(t("btn-ev-give-up"), f"{DECLINE}{o.id}:{o.token}")]])
     return text, markup
 
@@ -246,3 +247,11 @@ def board_line(t: Translator, o: Offer, passengers: Sequence[Passenger], c: Coun
         number=o.confirmation or "—", people=people(t, passengers), boarded=c.boarded_seats,
         confirmed=c.confirmed_seats,
     )  # fmt: skip
+
+
+def evacuated_line(t: Translator, evacuated: dict[str, int]) -> str:
+    """/stats: people evacuated per country (one country: the number alone)."""
+    if len(evacuated) == 1:
+        return t("ev-stats-evacuated", people=next(iter(evacuated.values())))
+    listed = " · ".join(f"{code} {n}" for code, n in sorted(evacuated.items()))
+    return t("ev-stats-evacuated-list", list=listed)
