@@ -33,7 +33,12 @@ CANCEL_RUN = "x"
 PASSENGER_RUN = "p"
 EDITABLE = ("kind", "point", "destination", "departs_at", "seats", "confirm_hours")
 
-Status = Literal["ok", "forged", "answered", "deadline", "closed", "full", "held"]
+Status = Literal["ok", "forged", "answered", "deadline", "closed", "full", "held", "missing"]
+# Passport data of offers that no longer stand (typed, never confirmed).
+ABANDONED = (
+    "DELETE FROM evac_passengers WHERE offer_id IN (SELECT id FROM evac_offers"
+    " WHERE state IN ('declined', 'expired', 'withdrawn'))"
+)
 
 DEPARTURE_COLUMNS = (
     "id, kind, country, city, audience, city_only, point, latitude, longitude, destination,"
@@ -296,6 +301,7 @@ class EvacuationRepo:
                     " WHERE state = 'offered' AND deadline_at <= ?",
                     (stamp, stamp),
                 )
+                await conn.execute(ABANDONED)
         return touched
 
     async def depart(self, now: datetime) -> list[int]:
@@ -326,6 +332,7 @@ class EvacuationRepo:
                     " WHERE departure_id = ? AND state = 'offered'",
                     (stamp, departure_id),
                 )
+                await conn.execute(ABANDONED)
                 # Kept as history (where they left from), out of targeting and freshness pings.
                 await conn.execute(
                     "INSERT INTO place_history (user_id, country, city, status, recorded_at)"

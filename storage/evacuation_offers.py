@@ -270,40 +270,77 @@ class OfferRepo:
             await conn.execute("UPDATE evac_offers SET seats = ? WHERE id = ?", (party, offer.id))
         return Result("ok", await self.offer(offer_id))
 
+    async def enter(
+        self, offer_id: int, user_id: int, token: str, position: int, field: str, value: str
+    ) -> bool:
+        """One passport answer of person `position` of the party, stored as it is typed; a new
+        name starts the person again. False if the offer is not open to this citizen."""
+        if field not in ("full_name", "passport", "birth_date"):
+            raise ValueError(f"not a passenger field: {field}")
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT seats FROM evac_offers WHERE id = ? AND user_id = ? AND token = ?"
+                " AND state = 'offered'",
+                (offer_id, user_id, token),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or not 1 <= position <= row[0]:
+                return False
+            if field == "full_name":
+                await conn.execute(
+                    "INSERT INTO evac_passengers (offer_id, position, full_name) VALUES (?, ?, ?)"
+                    " ON CONFLICT (offer_id, position) DO UPDATE SET"
+                    " full_name = excluded.full_name, passport = NULL, birth_date = NULL",
+                    (offer_id, position, value),
+                )
+                return True
+            cur = await conn.execute(
+                f"UPDATE evac_passengers SET {field} = ? WHERE offer_id = ? AND position = ?",
+                (value, offer_id, position),
+            )
+            return cur.rowcount == 1
+
+    async def forget_entries(self, offer_id: int, user_id: int, token: str) -> None:
+        """The citizen stopped entering passport data: what was typed goes."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM evac_passengers WHERE offer_id = (SELECT id FROM evac_offers"
+                " WHERE id = ? AND user_id = ? AND token = ? AND state = 'offered')",
+                (offer_id, user_id, token),
+            )
+
     async def confirm(
-        self,
-        offer_id: int,
-        user_id: int,
-        token: str,
-        passengers: Sequence[Passenger],
-        confirmation: str,
-        code: str,
+        self, offer_id: int, user_id: int, token: str, confirmation: str, code: str,
         now: datetime,
-    ) -> Result:
-        """Store the party's passport data and confirm the seats (audited, counts only)."""
+    ) -> Result:  # fmt: skip
+        """Confirm the seats once every person's passport data is in ("missing" otherwise);
+        audited with counts only."""
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             result, offer, _ = await self._answerable(conn, offer_id, user_id, token, now)
             if result.status != "ok" or offer is None:
                 return result
-            if len(passengers) != offer.seats:
-                return Result("full", offer)
+            # People beyond the party (it was entered larger, then shrank) are not travelling.
+            await conn.execute(
+                "DELETE FROM evac_passengers WHERE offer_id = ? AND position > ?",
+                (offer.id, offer.seats),
+            )
+            async with conn.execute(
+                "SELECT count(*) FROM evac_passengers WHERE offer_id = ? AND passport IS NOT NULL"
+                " AND birth_date IS NOT NULL",
+                (offer.id,),
+            ) as cur:
+                complete = await cur.fetchone()
+            if complete is None or complete[0] != offer.seats:
+                return Result("missing", offer)
             await conn.execute(
                 "UPDATE evac_offers SET state = 'confirmed', answered_at = ?, confirmation = ?,"
                 " boarding_code = ? WHERE id = ?",
                 (stamp, confirmation, code, offer.id),
             )
-            await conn.executemany(
-                "INSERT INTO evac_passengers (offer_id, position, full_name, passport,"
-                " birth_date) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (offer.id, i, p.full_name, p.passport, p.birth_date)
-                    for i, p in enumerate(passengers, start=1)
-                ],
-            )
             await audit(
                 conn, stamp, user_id, "evacuation.confirm",
-                {"departure": offer.departure_id, "offer": offer.id, "people": len(passengers),
+                {"departure": offer.departure_id, "offer": offer.id, "people": offer.seats,
                  "user_id": user_id},
             )  # fmt: skip
         return Result("ok", await self.offer(offer_id))
@@ -330,9 +367,10 @@ class OfferRepo:
         return Result("ok", await self.offer(offer_id))
 
     async def passengers(self, offer_id: int) -> list[Passenger]:
-        """The people of a confirmed party, in order."""
+        """The people of a party whose passport data is complete, in order."""
         rows = await self.db.fetchall(
             "SELECT full_name, passport, birth_date FROM evac_passengers WHERE offer_id = ?"
+            " AND passport IS NOT NULL AND birth_date IS NOT NULL"
             " ORDER BY position",
             (offer_id,),
         )

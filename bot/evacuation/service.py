@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from bot.evacuation import codes, views
 from bot.i18n import Catalog, Translator
 from bot.notices import views as notice_views
 from bot.notices.service import NoticeService
+from bot.runtime.limiter import Paced
 from bot.settings import Settings
 from storage.citizens import CitizenRepo
 from storage.evacuation import (
@@ -33,7 +33,7 @@ from storage.evacuation import (
     EvacuationRepo,
     Status,
 )
-from storage.evacuation_offers import Counts, Offer, OfferRepo, Passenger, Result
+from storage.evacuation_offers import Counts, Offer, OfferRepo, Result
 from storage.notices import Notice
 from storage.outbox import OutboxItem
 from storage.registrations import RegistrationRepo
@@ -138,10 +138,18 @@ class EvacuationService:
             self.watch(result.offer.departure_id)
         return result
 
-    async def confirm(
-        self, offer_id: int, user_id: int, token: str, passengers: Sequence[Passenger]
-    ) -> Result:
-        """Store the passport data and confirm the seats; the party gets its boarding code."""
+    async def enter(
+        self, offer_id: int, user_id: int, token: str, position: int, field: str, value: str
+    ) -> bool:
+        """One checked passport answer, stored at once; False if the offer no longer stands."""
+        return await self.offers.enter(offer_id, user_id, token, position, field, value)
+
+    async def forget_entries(self, offer_id: int, user_id: int, token: str) -> None:
+        """The citizen stopped entering passport data: what was typed is deleted."""
+        await self.offers.forget_entries(offer_id, user_id, token)
+
+    async def confirm(self, offer_id: int, user_id: int, token: str) -> Result:
+        """Confirm the seats of a party whose passport data is in; it gets a boarding code."""
         for _ in range(5):
             offer = await self.offers.offer(offer_id)
             if offer is None:
@@ -149,9 +157,8 @@ class EvacuationService:
             number = codes.confirmation_number(offer.departure_id, offer.id)
             try:
                 result = await self.offers.confirm(
-                    offer_id, user_id, token, passengers, number, codes.boarding_code(),
-                    self.clock.now(),
-                )  # fmt: skip
+                    offer_id, user_id, token, number, codes.boarding_code(), self.clock.now()
+                )
             except sqlite3.IntegrityError:
                 # Two random boarding codes met (about one in 10^12): draw another.
                 continue
@@ -259,9 +266,12 @@ class EvacuationService:
         )
         if self._shown.get(departure_id) != text:
             try:
-                await bot.edit_message_text(
-                    text, departure.card_chat, departure.card_msg, reply_markup=markup
-                )
+                # Paced with the offers it counts: at the cap, an unpaced edit costs a 429.
+                async with self.notices.slot(departure.card_chat):
+                    await bot.edit_message_text(
+                        text, departure.card_chat, departure.card_msg, reply_markup=markup,
+                        rate_limit_args=Paced(3),
+                    )  # fmt: skip
             except BadRequest as exc:
                 if "not modified" not in exc.message:
                     raise

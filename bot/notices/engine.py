@@ -281,6 +281,11 @@ class Delivery:
         finally:
             limiter.release(paid)
 
+    def slot(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """A broadcast slot for another wing's call that must not break the pace (an edit of
+        a card that counts while offers go out); mark the call Paced."""
+        return self._slot(chat_id)
+
     def _drop(self, notice_id: int) -> None:
         self._notices.pop(notice_id, None)
         self._bodies.pop(notice_id, None)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.context import HotlineContext
 from storage.evacuation import DepartureDraft
-from storage.evacuation_offers import Offer, Passenger
+from storage.evacuation_offers import Offer
 from storage.models import from_iso, to_iso
 
 # A staff member's departure in the making, or what they do with one:
@@ -21,8 +21,9 @@ from storage.models import from_iso, to_iso
 # {"mode": "edit", "id", "country", "field"}; {"mode": "notice", "id", "text_ru",
 #  "text_kk"}; {"mode": "board", "id"}.
 DEPARTURE = "departure"
-# A citizen giving the passport data of a party: {"offer", "token", "seats", "people":
-# [{"name", "passport", "birth"}...], "name", "passport"} (the person being entered).
+# A citizen giving the passport data of a party: {"offer", "token", "seats", "person"} (the
+# person being entered, from 1). The answers themselves go straight to storage: no passport
+# data in the persisted user_data.
 PARTY = "evac_party"
 
 
@@ -125,30 +126,18 @@ class PartyDraft:
         return int(self.data.get("seats") or 1)
 
     @property
-    def people(self) -> list[Passenger]:
-        """The people entered so far."""
-        return [
-            Passenger(p["name"], p["passport"], p["birth"]) for p in self.data.get("people", [])
-        ]
-
-    @property
-    def number(self) -> int:
+    def person(self) -> int:
         """The person being entered (1-based)."""
-        return len(self.data.get("people", [])) + 1
+        return int(self.data.get("person") or 1)
 
-    def hold(self, **values: str) -> None:
-        """The current person's name or passport number, until the date of birth."""
-        self.data.update(values)
-
-    def add(self, birth: str) -> None:
+    def next_person(self) -> None:
         """The current person is complete."""
-        person = {"name": self.data.pop("name", ""), "passport": self.data.pop("passport", "")}
-        self.data.setdefault("people", []).append({**person, "birth": birth})
+        self.data["person"] = self.person + 1
 
     @property
     def complete(self) -> bool:
         """Every person of the party entered."""
-        return len(self.data.get("people", [])) >= self.seats
+        return self.person > self.seats
 
 
 def party_draft(context: HotlineContext) -> PartyDraft:
@@ -158,7 +147,9 @@ def party_draft(context: HotlineContext) -> PartyDraft:
 
 def start_party(context: HotlineContext, offer: Offer) -> PartyDraft:
     """Start entering the passport data of an offer's party."""
-    data: dict[str, Any] = {"offer": offer.id, "token": offer.token, "seats": offer.seats}
+    data: dict[str, Any] = {
+        "offer": offer.id, "token": offer.token, "seats": offer.seats, "person": 1,
+    }  # fmt: skip
     _data(context)[PARTY] = data
     return PartyDraft(data)
 

@@ -59,6 +59,8 @@ async def _refused(update: Update, context: HotlineContext, result: Result) -> N
             "ev-offer-full", party=reg.party_size if reg else offer.seats,
             left=counts.seats_left if counts else 0, seats=offer.seats,
         )  # fmt: skip
+    elif result.status == "missing":
+        text = t("ev-party-missing")
     elif offer.state == "confirmed":
         text = t("ev-offer-confirmed-already", number=offer.confirmation or "—")
     else:
@@ -71,7 +73,7 @@ async def _ask(update: Update, context: HotlineContext, step: str) -> str:
     d = party_draft(context)
     key = {"ev_name": "ev-ask-name", "ev_passport": "ev-ask-passport", "ev_birth": "ev-ask-birth"}
     await reply(
-        update, context.t(key[step], n=d.number, total=d.seats),
+        update, context.t(key[step], n=d.person, total=d.seats),
         reply_markup=views.stop_only(context.t),
     )  # fmt: skip
     return step
@@ -105,28 +107,42 @@ def _typed(update: Update) -> str:
     return (message.text if message else "") or ""
 
 
-async def name_typed(update: Update, context: HotlineContext) -> str:
+async def _stored(update: Update, context: HotlineContext, field: str, value: str) -> bool:
+    """Store one checked answer; if the offer no longer stands, say so and stop."""
+    d, user = party_draft(context), update.effective_user
+    stored = user is not None and await context.services.evacuation.enter(
+        d.offer_id, user.id, d.token, d.person, field, value
+    )
+    if not stored:
+        drop_party(context)
+        await reply(update, context.t("ev-party-gone"))
+    return stored
+
+
+async def name_typed(update: Update, context: HotlineContext) -> object:
     """The name as in the passport (Latin letters)."""
     value, problem = passengers.name(_typed(update))
     if value is None:
         key = "ev-bad-name-long" if problem == "too-long" else "ev-bad-latin"
         await reply(update, context.t(key, max=passengers.MAX_NAME))
         return await _ask(update, context, "ev_name")
-    party_draft(context).hold(name=value)
+    if not await _stored(update, context, "full_name", value):
+        return END
     return await _ask(update, context, "ev_passport")
 
 
-async def passport_typed(update: Update, context: HotlineContext) -> str:
+async def passport_typed(update: Update, context: HotlineContext) -> object:
     """The passport (or ID card) number."""
     value, _ = passengers.passport(_typed(update))
     if value is None:
         await reply(update, context.t("ev-bad-passport"))
         return await _ask(update, context, "ev_passport")
-    party_draft(context).hold(passport=value)
+    if not await _stored(update, context, "passport", value):
+        return END
     return await _ask(update, context, "ev_birth")
 
 
-async def birth_typed(update: Update, context: HotlineContext) -> str:
+async def birth_typed(update: Update, context: HotlineContext) -> object:
     """The date of birth; after the last person, the summary."""
     today = context.services.clock.now().astimezone(context.settings.tz).date()
     value, problem = passengers.birth_date(_typed(update), today)
@@ -136,11 +152,14 @@ async def birth_typed(update: Update, context: HotlineContext) -> str:
         )
         await reply(update, context.t(key))
         return await _ask(update, context, "ev_birth")
+    if not await _stored(update, context, "birth_date", value):
+        return END
     d = party_draft(context)
-    d.add(value)
+    d.next_person()
     if not d.complete:
         return await _ask(update, context, "ev_name")
-    text, markup = views.passport_summary(context.t, d.people)
+    people = await context.services.evacuation.offers.passengers(d.offer_id)
+    text, markup = views.passport_summary(context.t, people)
     await reply(update, text, reply_markup=markup)
     return "ev_check"
 
@@ -152,7 +171,7 @@ async def party_confirmed(update: Update, context: HotlineContext) -> object:
         await refuse_button(update, context)
         return END
     services = context.services
-    result = await services.evacuation.confirm(d.offer_id, user.id, d.token, d.people)
+    result = await services.evacuation.confirm(d.offer_id, user.id, d.token)
     drop_party(context)
     if result.status != "ok" or result.offer is None:
         await _refused(update, context, result)
@@ -183,8 +202,11 @@ async def _send_confirmation(
 
 
 async def stop_party(update: Update, context: HotlineContext) -> object:
-    """/cancel or Cancel while entering passport data: nothing stored, the offer stands."""
+    """/cancel or Cancel while entering passport data: nothing kept, the offer stands."""
     await answer_query(update)
+    d, user = party_draft(context), update.effective_user
+    if user is not None and d.offer_id:
+        await context.services.evacuation.forget_entries(d.offer_id, user.id, d.token)
     drop_party(context)
     await reply(update, context.t("ev-party-stopped"))
     return END
@@ -239,9 +261,16 @@ async def decline(update: Update, context: HotlineContext) -> object:
         await _refused(update, context, result)
         return None
     await answer_query(update)
-    await _drop_buttons(update)
     drop_party(context)
-    await reply(update, context.t("ev-declined"))
+    # The question becomes the answer: one message to the chat, not an edit and a reply
+    # (Telegram allows about one a second in a private chat).
+    query = update.callback_query
+    try:
+        if query is None or query.message is None:
+            raise BadRequest("no message to edit")
+        await query.edit_message_text(context.t("ev-declined"))
+    except BadRequest:
+        await reply(update, context.t("ev-declined"))
     return END
 
 

@@ -79,13 +79,15 @@ CREATE INDEX evac_offers_state ON evac_offers (departure_id, state);
 CREATE INDEX evac_offers_deadline ON evac_offers (state, deadline_at);
 CREATE INDEX evac_offers_user ON evac_offers (user_id, state);
 
--- The people of a confirmed party, as in their passports: for manifests only, erased
--- PASSPORT_RETENTION_DAYS after the departure (and at once by /delete).
+-- The people of a party, as in their passports: for manifests only. Stored as the citizen
+-- types them (never in the conversation's persisted data), so what an unconfirmed offer
+-- leaves behind goes with the offer when it is declined, expires or is withdrawn; erased
+-- PASSPORT_RETENTION_DAYS after the departure, and at once by /delete.
 CREATE TABLE evac_passengers (
     offer_id        INTEGER NOT NULL REFERENCES evac_offers (id) ON DELETE CASCADE,
     position        INTEGER NOT NULL,
     full_name       TEXT    NOT NULL,
-    passport        TEXT    NOT NULL,
-    birth_date      TEXT    NOT NULL,
+    passport        TEXT,
+    birth_date      TEXT,
     PRIMARY KEY (offer_id, position)
 );

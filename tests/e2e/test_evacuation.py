@@ -4,7 +4,9 @@ retention and erasure; a cancelled departure tells everyone; bad input changes n
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.logs import setup_logging
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import to_iso
@@ -109,8 +112,11 @@ def xlsx_rows(fake: FakeBotApi, event: Event) -> list[tuple[Any, ...]]:
 
 
 async def test_a_departure_from_offers_to_boarding(
-    fake: FakeBotApi, bot: RunningBot, db_path: Path, run_db: Any
-) -> None:
+    fake: FakeBotApi, bot: RunningBot, db_path: Path, run_db: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    setup_logging("DEBUG")  # the most verbose level an operator can choose
+    caplog.set_level(logging.DEBUG)
     clock = bot.clock
     start = clock.now()
     await register(db_path, start)
@@ -162,6 +168,12 @@ async def test_a_departure_from_offers_to_boarding(
     people[5001].send("2019-07-15")
     summary = await people[5001].expect("Проверьте данные для списка пассажиров")
     assert "SERIKOVA AIGERIM · паспорт N12345678 · дата рождения 02.03.1990" in summary.text
+    # Passport data is stored beside the offer, never in the persisted conversation data.
+    await asyncio.sleep(0.5)
+    state = await run_db("SELECT data FROM user_state WHERE user_id = 5001")
+    assert state
+    assert "N12345678" not in state[0][0]
+    assert "SERIKOVA" not in state[0][0]
     people[5001].press("Подтвердить")
     done = await people[5001].expect("Места подтверждены")
     assert "EV1-" in done.text
@@ -299,6 +311,9 @@ async def test_a_departure_from_offers_to_boarding(
     await bot.services.evacuation.tick()
     assert await run_db("SELECT count(*) FROM evac_passengers") == [(0,)]
     assert await run_db("SELECT evacuated FROM departures WHERE id = 1") == [(6,)]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("N12345678", "SERIKOVA", "KIM IGOR", "M7654321", code_5001, "Citizen 50"):
+        assert secret not in logged
 
 
 async def _last_code(user: FakeUser) -> Event:

@@ -139,14 +139,24 @@ async def test_answers_free_seats_and_decliners_go_to_the_back(db: Database) -> 
     assert (await offers.accept(one.id, two.user_id, one.token, 1, NOW)).status == "forged"
     # The party grew to three after the offer, and only the one seat is free: refused.
     assert (await offers.accept(one.id, one.user_id, one.token, 3, NOW)).status == "full"
-    ok = await offers.confirm(
-        one.id, one.user_id, one.token, [Passenger("A B", "N1234567", "1990-01-01")], "EV1-1",
-        "CODE2345", NOW,
-    )  # fmt: skip
+    # Passport data goes in as it is typed; the seats are confirmed once it is complete.
+    assert (await offers.confirm(one.id, 1, one.token, "EV1-1", "CODE2345", NOW)).status == (
+        "missing"
+    )
+    for field, value in (("full_name", "A B"), ("passport", "N1234567"),
+                         ("birth_date", "1990-01-01")):  # fmt: skip
+        assert await offers.enter(one.id, 1, one.token, 1, field, value)
+    assert not await offers.enter(one.id, 1, one.token, 2, "full_name", "C D")  # a party of one
+    assert not await offers.enter(one.id, 2, one.token, 1, "full_name", "C D")  # not theirs
+    assert await offers.passengers(one.id) == [Passenger("A B", "N1234567", "1990-01-01")]
+    ok = await offers.confirm(one.id, one.user_id, one.token, "EV1-1", "CODE2345", NOW)
     assert ok.status == "ok"
     assert ok.offer is not None
     assert ok.offer.boarding_code == "CODE2345"
+    # What a citizen typed for an offer they then decline goes with the decline.
+    assert await offers.enter(two.id, two.user_id, two.token, 1, "full_name", "E F")
     assert (await offers.decline(two.id, two.user_id, two.token, NOW)).status == "ok"
+    assert await db.fetchall("SELECT 1 FROM evac_passengers WHERE offer_id = ?", (two.id,)) == []
     assert (await offers.decline(two.id, two.user_id, two.token, NOW)).status == "answered"
     refill = await offers.allocate(first.id, (), TOKENS, NOW, HOUR)
     assert [o.user_id for o in refill] == [3]
