@@ -141,7 +141,7 @@ class OfferRepo:
         """
         stamp = to_iso(now)
         tokens = iter(tokens)
-        made: list[tuple[int, int, int]] = []
+        made: list[Offer] = []
         async with self.db.transaction() as conn:
             async with conn.execute(
                 f"SELECT {DEPARTURE_COLUMNS} FROM departures WHERE id = ?", (departure_id,)
@@ -162,6 +162,8 @@ class OfferRepo:
             if left <= 0:
                 return []
             deadline = to_iso(min(now + timedelta(hours=dep.confirm_hours), dep.departs_at))
+            # As stored (to the second): what a read of the row would give.
+            offered_at, deadline_at = from_iso(stamp), from_iso(deadline)
             clause, params = where(dep.eligible)
             sql = _queue_sql(priority, clause, "r.user_id, r.lang, r.country, r.party_size", True)
             picked: list[tuple[int, str, str, int]] = []
@@ -174,13 +176,17 @@ class OfferRepo:
                             if left == 0:
                                 break
             for user_id, lang, country, party in picked:
+                token = next(tokens)
                 cur = await conn.execute(
                     "INSERT INTO evac_offers (departure_id, user_id, seats, token, offered_at,"
                     " deadline_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (dep.id, user_id, party, next(tokens), stamp, deadline),
+                    (dep.id, user_id, party, token, stamp, deadline),
                 )
                 offer_id = int(cur.lastrowid or 0)
-                made.append((offer_id, user_id, party))
+                made.append(
+                    Offer(offer_id, dep.id, user_id, party, "offered", token, offered_at,
+                          deadline_at, None, None, None, None)
+                )  # fmt: skip
                 await conn.execute(
                     "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
                     " due_at) VALUES (?, ?, ?, 'send', ?, ?, ?)",
@@ -190,9 +196,9 @@ class OfferRepo:
                 await audit(
                     conn, stamp, None, "evacuation.offer",
                     {"departure": dep.id, "offers": len(made),
-                     "seats": sum(p for _, _, p in made)},
+                     "seats": sum(o.seats for o in made)},
                 )  # fmt: skip
-        return [o for o in [await self.offer(i) for i, _, _ in made] if o is not None]
+        return made
 
     async def offer(self, offer_id: int) -> Offer | None:
         """One offer."""

@@ -23,7 +23,7 @@ from handlers.common import answer_query, callback_arg, refuse_button, reply
 from handlers.keyboards import Button
 from handlers.roles import not_available, requires
 from handlers.staff_tools import MANIFEST as REGISTER_COLUMNS
-from storage.evacuation import Departure
+from storage.evacuation import Departure, EvacuationRepo
 from storage.models import NEEDS, STATUSES
 
 # The manifest: the register's evacuation-manifest layout, then the passport fields of
@@ -84,6 +84,20 @@ def _manifest_rows(t: Translator, rows: list[tuple[Any, ...]]) -> list[tuple[Any
     return out
 
 
+async def manifest_files(
+    t: Translator, repo: EvacuationRepo, departure: Departure
+) -> tuple[list[tuple[Any, ...]], bytes, bytes]:
+    """A departure's manifest: its rows, as CSV and as XLSX (built off the event loop)."""
+    rows = _manifest_rows(t, await repo.manifest(departure.id))
+    header = [t(f"export-col-{c}") for c in REGISTER_COLUMNS]
+    header += [t(f"ev-col-{c}") for c in PASSENGER_COLUMNS]
+    csv_data, xlsx_data = await asyncio.gather(
+        asyncio.to_thread(reports.csv_bytes, header, rows),
+        asyncio.to_thread(reports.xlsx_bytes, t("ev-sheet"), header, rows),
+    )
+    return rows, csv_data, xlsx_data
+
+
 @requires("staff")
 async def manifest(update: Update, context: HotlineContext, role: Role) -> None:
     """ev:m:<id>: the confirmed passengers with their passport data, CSV and XLSX (audited)."""
@@ -92,13 +106,7 @@ async def manifest(update: Update, context: HotlineContext, role: Role) -> None:
         return
     await answer_query(update)
     services, t = context.services, context.t
-    rows = _manifest_rows(t, await services.evacuation.repo.manifest(departure.id))
-    header = [t(f"export-col-{c}") for c in REGISTER_COLUMNS]
-    header += [t(f"ev-col-{c}") for c in PASSENGER_COLUMNS]
-    csv_data, xlsx_data = await asyncio.gather(
-        asyncio.to_thread(reports.csv_bytes, header, rows),
-        asyncio.to_thread(reports.xlsx_bytes, t("ev-sheet"), header, rows),
-    )
+    rows, csv_data, xlsx_data = await manifest_files(t, services.evacuation.repo, departure)
     user = update.effective_user
     stamp = services.clock.now()
     await services.content_repo.log(
