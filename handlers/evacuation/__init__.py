@@ -14,6 +14,7 @@ import re
 import warnings
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import AnyApp
+from bot.context import AnyApp, HotlineContext
 from bot.evacuation import codes
 from bot.evacuation.views import (
     CANCEL,
@@ -62,7 +63,7 @@ def _on(callback: Any, prefix: str, exact: bool = False) -> CallbackQueryHandler
     return CallbackQueryHandler(callback, pattern=f"^{re.escape(prefix)}" + ("$" if exact else ""))
 
 
-async def _stop(update: Any, context: Any) -> object:
+async def _stop(update: Update, context: HotlineContext) -> object:
     """/cancel or Cancel: whatever was being composed is dropped; nothing was stored."""
     await offers.keep(update, context)
     drop_staff(context)
@@ -70,11 +71,13 @@ async def _stop(update: Any, context: Any) -> object:
     return ConversationHandler.END
 
 
-async def _busy(update: Any, context: Any) -> None:
+async def _busy(update: Update, context: HotlineContext) -> None:
+    """Another command in the middle of a step."""
     await reply(update, context.t("bc-finish-first"))
 
 
-async def _wrong(update: Any, context: Any) -> None:
+async def _wrong(update: Update, context: HotlineContext) -> None:
+    """Anything the current step cannot use."""
     if update.callback_query is not None:
         await refuse_button(update, context)
         return

@@ -498,6 +498,21 @@ async def test_staff_bad_input_other_countries_and_passenger_notices(
     report = await admin.expect("завершена", kind="edit", timeout=10)
     assert "Получателей: 2 · доставлено: 2" in report.text
     assert any("Отозвать" in b["text"] for b in report.buttons())
+    # Edited from its report with the notices' own flow: every delivered copy changes.
+    admin.press("Изменить")
+    await admin.expect("новый текст")
+    admin.send("Сбор у ворот 4")
+    await admin.expect("казахском")
+    admin.press("Отправить всем на русском")
+    await admin.expect("Заменить текст рассылки")
+    admin.press("Подтвердить")
+    await fake.wait_until(
+        lambda: all(
+            any("Сбор у ворот 4" in e.text for e in p.events() if e.kind == "edit")
+            for p in people.values()
+        ),
+        what="the copies edited",
+    )
     admin.press("Отозвать")
     await admin.expect("Отозвать рассылку")
     admin.press("Да")
