@@ -126,6 +126,17 @@ async def _saved(update: Update, context: HotlineContext, role: Role, value: obj
     return END
 
 
+async def _answered(
+    update: Update, context: HotlineContext, role: Role, key: str, value: object, then: Ask
+) -> object:
+    """Editing: store this one field and end. Composing: keep it, ask the next question."""
+    d = staff_draft(context)
+    if d.mode == "edit":
+        return await _saved(update, context, role, value)
+    d.set(**{key: value})
+    return await then(update, context)
+
+
 @requires("staff", refused=END)
 async def kind_chosen(update: Update, context: HotlineContext, role: Role) -> object:
     """ev:k:<kind>."""
@@ -212,10 +223,11 @@ async def point_typed(update: Update, context: HotlineContext, role: Role) -> ob
     if problem is not None:
         await reply(update, context.t(problem[0], **problem[1]))
         return None
-    d = staff_draft(context)
-    if d.mode == "edit":
-        return await _saved(update, context, role, text)
-    d.set(point=text)
+    return await _answered(update, context, role, "point", text, ask_location)
+
+
+async def ask_location(update: Update, context: HotlineContext) -> str:
+    """The assembly point's location, or Skip."""
     await reply(update, context.t("ev-ask-location"), reply_markup=views.skip_or_stop(context.t))
     return "ev_loc"
 
@@ -284,11 +296,7 @@ async def seats_typed(update: Update, context: HotlineContext, role: Role) -> ob
     if seats is None:
         await reply(update, context.t("ev-bad-seats", max=MAX_SEATS))
         return None
-    d = staff_draft(context)
-    if d.mode == "edit":
-        return await _saved(update, context, role, seats)
-    d.set(seats=seats)
-    return await ask_hours(update, context)
+    return await _answered(update, context, role, "seats", seats, ask_hours)
 
 
 @requires("staff", refused=END)
@@ -298,11 +306,7 @@ async def hours_typed(update: Update, context: HotlineContext, role: Role) -> ob
     if hours is None:
         await reply(update, context.t("ev-bad-hours", max=MAX_HOURS))
         return None
-    d = staff_draft(context)
-    if d.mode == "edit":
-        return await _saved(update, context, role, hours)
-    d.set(hours=hours)
-    return await ask_destination(update, context)
+    return await _answered(update, context, role, "hours", hours, ask_destination)
 
 
 @requires("staff", refused=END)
