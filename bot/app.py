@@ -175,6 +175,10 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
         app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
+        check = services.settings.evacuation_check_seconds
+        app.job_queue.run_repeating(_evacuation, interval=check, first=1, name="evacuation")
+        cards = services.settings.progress_seconds
+        app.job_queue.run_repeating(_cards, interval=cards, first=cards, name="evacuation-cards")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -200,6 +204,16 @@ async def _start_delivery(context: HotlineContext) -> None:
 async def _freshness(context: HotlineContext) -> None:
     """Ask citizens with stale registrations, in their daytime, whether they are still there."""
     await context.services.notices.freshness_tick()
+
+
+async def _evacuation(context: HotlineContext) -> None:
+    """Offer deadlines, departures that left, passport retention; refill free seats."""
+    await context.services.evacuation.tick()
+
+
+async def _cards(context: HotlineContext) -> None:
+    """Keep the departures' cards current, like a notice's progress message."""
+    await context.services.evacuation.refresh(context.bot)
 
 
 async def _heartbeat(context: HotlineContext) -> None:

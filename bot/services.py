@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.evacuation.service import EvacuationService
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
@@ -22,6 +23,8 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.evacuation import EvacuationRepo
+from storage.evacuation_offers import OfferRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
@@ -53,6 +56,8 @@ class Services:
     # Routes, staff chats and their members, bans and the flood window: the hotline's state,
     # kept with the database by the desk itself.
     hotline: HotlineDesk
+    # Evacuation departures: offers (through the notices' outbox), answers, boarding.
+    evacuation: EvacuationService
     clock: Clock
 
     @property
@@ -93,6 +98,13 @@ class Services:
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
         )
+        service = NoticeService(settings, notices, outbox, audience, engine, clock)
+        evacuation = EvacuationService(
+            settings, EvacuationRepo(db), OfferRepo(db), service, citizens, registrations,
+            catalog, clock,
+        )  # fmt: skip
+        # The engine sends the evacuation wing's offers as the rows of its carrier notices.
+        engine.renderers["evacuation"] = evacuation.render
         return cls(
             settings=settings,
             db=db,
@@ -104,10 +116,11 @@ class Services:
             content=ContentHolder(),
             tickets=TicketRepo(db),
             staff=staff,
-            notices=NoticeService(settings, notices, outbox, audience, engine, clock),
+            notices=service,
             roles=roles,
             stats=StatsRepo(db),
             audit=AuditLog(db),
             hotline=hotline,
+            evacuation=evacuation,
             clock=clock,
         )

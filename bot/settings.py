@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.reference.phones import normalize_phone
+from storage.evacuation import PRIORITIES
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
 # towards self-hosted servers while still catching a pasted URL or a truncated value.
@@ -94,8 +95,17 @@ class Settings(BaseSettings):
     fresh_hours: str = "10:00-20:00"
     # How often the bot looks for stale registrations to ask about.
     fresh_check_minutes: int = Field(default=30, ge=1, le=1440)
-    # Seconds between edits of a notice's progress message.
+    # Seconds between edits of a notice's progress message (and of a departure's card).
     progress_seconds: float = Field(default=3.0, gt=0, le=300)
+    # Evacuation seats go first to these, in this order, then first registered first served
+    # (any of vulnerable, children, stuck, transit, comma-separated; empty: registration order).
+    evacuation_priority: str = "vulnerable,stuck"
+    # A departure's passport data is erased this many days after it leaves (or was due to).
+    passport_retention_days: int = Field(default=30, ge=1, le=365)
+    # How often offer deadlines, departures and passport retention are checked.
+    evacuation_check_seconds: float = Field(default=30, gt=0, le=3600)
+    # No new offer goes out this close to a departure: it could not be confirmed in time.
+    evacuation_last_offer_minutes: int = Field(default=60, ge=0, le=1440)
 
     @field_validator("bot_token")
     @classmethod
@@ -163,6 +173,16 @@ class Settings(BaseSettings):
             raise ValueError("FRESH_HOURS must look like 10:00-20:00")
         return value
 
+    @field_validator("evacuation_priority")
+    @classmethod
+    def _priority(cls, value: str) -> str:
+        names = [p.strip() for p in value.split(",") if p.strip()]
+        unknown = [n for n in names if n not in PRIORITIES]
+        if unknown or len(set(names)) != len(names):
+            known = ", ".join(PRIORITIES)
+            raise ValueError(f"EVACUATION_PRIORITY takes each of {known} at most once")
+        return ",".join(names)
+
     @field_validator("working_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
@@ -189,6 +209,11 @@ class Settings(BaseSettings):
         if opening <= local:
             opening += timedelta(days=1)
         return opening
+
+    @property
+    def evacuation_priorities(self) -> tuple[str, ...]:
+        """EVACUATION_PRIORITY as a tuple of criteria, most important first."""
+        return tuple(p for p in self.evacuation_priority.split(",") if p)
 
     @property
     def heartbeat_path(self) -> Path:

@@ -8,6 +8,7 @@ from handlers import (
     common,
     content_admin,
     emergency,
+    evacuation,
     fallback,
     faq,
     hotline,
@@ -32,6 +33,7 @@ def register_all(app: AnyApp) -> None:
     staff_admin.register(app)
     staff_tools.register(app)
     notices.register(app)
+    evacuation.register(app)
     hotline.register(app)
     registration.register(app)
     safety.register(app)

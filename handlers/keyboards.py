@@ -222,6 +222,17 @@ def needs(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*buttons, _cancel(t)])
 
 
+def vulnerable(t: Translator) -> InlineKeyboardMarkup:
+    """Someone vulnerable in the party: yes / no."""
+    return InlineKeyboardMarkup(
+        [
+            [Button(t("btn-reg-vulnerable-yes"), callback_data="r:v:yes")],
+            [Button(t("btn-reg-vulnerable-no"), callback_data="r:v:no")],
+            _cancel(t),
+        ]
+    )
+
+
 def telegram_name(t: Translator, name: str) -> InlineKeyboardMarkup:
     """Use the Telegram profile name as the full name."""
     # A button label is plain text, shown as is: escaping the name would show "&lt;".
@@ -255,7 +266,7 @@ def summary(t: Translator, has_note: bool = False) -> InlineKeyboardMarkup:
     )
 
 
-EDITABLE = ("country", "city", "status", "party", "name", "phone", "needs", "note")
+EDITABLE = ("country", "city", "status", "party", "name", "phone", "needs", "note", "vulnerable")
 
 
 def edit_fields(t: Translator, prefix: str, back: str) -> InlineKeyboardMarkup:

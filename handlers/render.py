@@ -38,6 +38,8 @@ def registration_card(t: Translator, data: Mapping[str, Any]) -> Markup:
         needs=t(f"needs-{data['needs']}") if data.get("needs") else "—",
         note=note if note else Markup(t("reg-card-no-note")),
     )
+    if data.get("vulnerable"):
+        card += "\n" + t("reg-card-vulnerable")
     return Markup(card)
 
 

@@ -12,6 +12,7 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler
 
 from bot.context import HotlineContext
+from bot.evacuation import views as evacuation_views
 from bot.i18n import Markup
 from bot.reference import countries
 from bot.staff import reports
@@ -79,6 +80,9 @@ async def stats(update: Update, context: HotlineContext, role: Role) -> None:
         lines.append(line("Σ", [sum(getattr(r, f) for r in rows) for f in fields]))
         text = t("stats-table", table=Markup("<pre>" + html.escape("\n".join(lines)) + "</pre>"),
                  days=stale)  # fmt: skip
+    evacuated = await services.evacuation.repo.evacuated(scope)
+    if evacuated:
+        text += "\n" + evacuation_views.evacuated_line(t, evacuated)
     await reply(update, text)
     png = await asyncio.to_thread(
         reports.chart_png, rows, lambda c: country_label(t, c).split(" ", 1)[-1][:28],

@@ -57,6 +57,8 @@ class Registration:
     active: bool
     created_at: datetime
     updated_at: datetime
+    # Children, elderly, medical need or pregnancy in the party: offered evacuation seats first.
+    vulnerable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class RegistrationInput:
     phone: str
     needs: str
     note: str | None
+    vulnerable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from storage.models import Registration, RegistrationInput, from_iso, to_iso
 
 _COLUMNS = (
     "user_id, full_name, country, city, latitude, longitude, status, party_size, children,"
-    " phone, needs, note, active, created_at, updated_at"
+    " phone, needs, note, active, created_at, updated_at, vulnerable"
 )
 
 
@@ -34,6 +34,7 @@ def _registration(row: aiosqlite.Row) -> Registration:
         active=bool(row["active"]),
         created_at=from_iso(row["created_at"]),
         updated_at=from_iso(row["updated_at"]),
+        vulnerable=bool(row["vulnerable"]),
     )
 
 
@@ -84,15 +85,15 @@ class RegistrationRepo:
             await conn.execute(
                 "INSERT INTO registrations (user_id, full_name, country, city, latitude,"
                 " longitude, status, party_size, children, phone, needs, note, active,"
-                " created_at, updated_at) VALUES (:user_id, :full_name, :country, :city,"
-                " :latitude, :longitude, :status, :party_size, :children, :phone, :needs,"
-                " :note, 1, :stamp, :stamp) ON CONFLICT (user_id) DO UPDATE SET"
+                " created_at, updated_at, vulnerable) VALUES (:user_id, :full_name, :country,"
+                " :city, :latitude, :longitude, :status, :party_size, :children, :phone, :needs,"
+                " :note, 1, :stamp, :stamp, :vulnerable) ON CONFLICT (user_id) DO UPDATE SET"
                 " full_name = excluded.full_name, country = excluded.country,"
                 " city = excluded.city, latitude = excluded.latitude,"
                 " longitude = excluded.longitude, status = excluded.status,"
                 " party_size = excluded.party_size, children = excluded.children,"
                 " phone = excluded.phone, needs = excluded.needs, note = excluded.note,"
-                " active = 1, updated_at = excluded.updated_at",
+                " vulnerable = excluded.vulnerable, active = 1, updated_at = excluded.updated_at",
                 {**values, "user_id": user_id, "stamp": stamp},
             )
             moved = old is None or (old["country"], old["city"], old["status"]) != (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 EngineApp = Application[ExtBot[Any], Any, Any, Any, Any, JobQueue[Any]]
 # When an occurrence falls due: one instant, or one per country (local time).
 Due = datetime | dict[str, datetime]
+# Another wing's rendering of one outbox row of its notice kind: text and buttons, or None
+# when there is nothing to send (the row was answered or withdrawn while it waited).
+Renderer = Callable[[OutboxItem, Notice], Awaitable[views.Body | None]]
 
 FETCH = 200
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
@@ -86,6 +89,9 @@ class Delivery:
         self._tasks: list[asyncio.Task[Any]] = []
         # Notices cancelled or recalled in this process: sends waiting for a slot are dropped.
         self._stopped: set[int] = set()
+        # Notice kinds whose rows another wing renders, one per recipient (evacuation
+        # offers): the outbox's pacing, durability and resumption serve them unchanged.
+        self.renderers: dict[str, Renderer] = {}
 
     @property
     def bot(self) -> ExtBot[Any]:
@@ -275,6 +281,11 @@ class Delivery:
         finally:
             limiter.release(paid)
 
+    def slot(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """A broadcast slot for another wing's call that must not break the pace (an edit of
+        a card that counts while offers go out); mark the call Paced."""
+        return self._slot(chat_id)
+
     def _drop(self, notice_id: int) -> None:
         self._notices.pop(notice_id, None)
         self._bodies.pop(notice_id, None)
@@ -343,12 +354,16 @@ class Delivery:
         if item.op == "delete":
             await bot.delete_message(item.user_id, item.message_id or 0, rate_limit_args=Paced(3))
             return None
-        if notice.kind != "notice":
-            check = await self._check_message(item, notice)
-            if check is None:
-                return None
-            return await self._send("sendMessage", item.user_id, {"text": check[0]}, check[1])
-        text, markup = self._body(notice, item.lang)
+        render = self.renderers.get(notice.kind)
+        if render is not None:
+            rendered = await render(item, notice)
+        elif notice.kind != "notice":
+            rendered = await self._check_message(item, notice)
+        else:
+            rendered = self._body(notice, item.lang)
+        if rendered is None:
+            return None
+        text, markup = rendered
         if item.op == "edit":
             if notice.media_kind:
                 await bot.edit_message_caption(

@@ -8,6 +8,7 @@ cancel one and leave its sends waiting for a slot. Reads go to the repositories 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -113,6 +114,15 @@ class NoticeService:
         if copies >= 0:
             self.engine.forget(notice_id)
         return copies
+
+    def slot(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """A broadcast slot from the engine's pacing, for a call of another wing."""
+        return self.engine.slot(chat_id)
+
+    def queued(self, notice_id: int) -> None:
+        """Another wing queued outbox rows for this notice (evacuation offers): send them."""
+        self.engine.watch(notice_id)
+        self.engine.wake()
 
     # ---- recipients -----------------------------------------------------------------------
 

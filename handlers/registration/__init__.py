@@ -70,6 +70,7 @@ def build() -> ConversationHandler[Any]:
         "name": [_button(a.name_answer, r"^r:nm:tg$"), _typed(a.name_answer)],
         "phone": [MessageHandler(CONTACT, a.phone_contact), _typed(a.phone_text)],
         "needs": [_button(a.needs_button, r"^r:n:")],
+        "vulnerable": [_button(a.vulnerable_answer, r"^r:v:")],
         "note": [_button(a.note_answer, r"^r:note:skip$"), _typed(a.note_answer)],
         "confirm": [
             _button(a.confirm, r"^r:ok$"),

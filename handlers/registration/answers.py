@@ -302,6 +302,17 @@ async def add_note(update: Update, context: HotlineContext) -> State:
     return await go(update, context, "note")
 
 
+async def vulnerable_answer(update: Update, context: HotlineContext) -> State | None:
+    """r:v:yes or r:v:no."""
+    value = callback_arg(update, "r:v:")
+    if value not in ("yes", "no"):
+        await refuse_button(update, context)
+        return None
+    await answer_query(update)
+    draft_of(context).set_vulnerable(value == "yes")
+    return await step_done(update, context, "vulnerable")
+
+
 async def note_answer(update: Update, context: HotlineContext) -> State | None:
     """A typed note up to 500 characters, or r:note:skip."""
     if update.callback_query:

@@ -44,7 +44,9 @@ CHAIN: dict[State, State] = {
     "note": "confirm",
 }
 # States whose answer is a button press; typing there gets "use the buttons".
-BUTTON_STATES = frozenset({"status", "needs", "confirm", "edit", "gps", "city_check"})
+BUTTON_STATES = frozenset(
+    {"status", "needs", "confirm", "edit", "gps", "city_check", "vulnerable"}
+)
 # What a saved registration needs, in the order it is asked: (step, draft key).
 REQUIRED: tuple[tuple[State, str], ...] = (
     ("country", "country"), ("city", "city"), ("status", "status"), ("party", "party_size"),
@@ -225,6 +227,15 @@ class RegistrationDraft:
         """The note for the consul; empty means none."""
         self.data["note"] = note or None
 
+    @property
+    def vulnerable(self) -> bool:
+        """Someone in the party needs special care (optional; drafts without it: no)."""
+        return bool(self.data.get("vulnerable"))
+
+    def set_vulnerable(self, value: bool) -> None:
+        """The answer to the vulnerable question."""
+        self.data["vulnerable"] = value
+
     # ---- finishing ----------------------------------------------------------------------
 
     def to_input(self) -> RegistrationInput:
@@ -242,6 +253,7 @@ class RegistrationDraft:
             phone=str(draft["phone"]),
             needs=str(draft["needs"]),
             note=draft.get("note"),
+            vulnerable=bool(draft.get("vulnerable")),
         )
 
     def first_missing(self) -> State:
@@ -269,6 +281,12 @@ def next_state(done: State, draft: RegistrationDraft) -> State:
         return "confirm" if mode == "edit" else "name"
     if done == "party":
         return "children"
+    if done == "needs" and mode == "new" and draft.data.get("needs") == "evacuation":
+        # Who needs evacuation is asked whether someone vulnerable travels with them (it
+        # moves them up the queue for seats); everyone else can set it as a field.
+        return "vulnerable"
+    if done == "vulnerable":
+        return "confirm"
     if mode == "edit" or (mode == "update" and done == "status"):
         return "confirm"
     return CHAIN[done]
@@ -288,4 +306,5 @@ def _fields_of(reg: Registration) -> dict[str, Any]:
         "phone": reg.phone,
         "needs": reg.needs,
         "note": reg.note,
+        "vulnerable": reg.vulnerable,
     }

@@ -126,6 +126,11 @@ async def ask_needs(update: Update, context: HotlineContext) -> Prompt:
     return Prompt(context.t("reg-ask-needs"), keyboards.needs(context.t))
 
 
+async def ask_vulnerable(update: Update, context: HotlineContext) -> Prompt:
+    """Children, elderly, a medical need or pregnancy in the party? Optional, with consent."""
+    return Prompt(context.t("reg-ask-vulnerable"), keyboards.vulnerable(context.t))
+
+
 async def ask_note(update: Update, context: HotlineContext) -> Prompt:
     """An optional note for the consul (from the summary)."""
     markup = keyboards.skip(context.t, "r:note:skip")
@@ -157,6 +162,7 @@ PROMPTS: dict[State, Callable[[Update, HotlineContext], Awaitable[Prompt]]] = {
     "name": ask_name,
     "phone": ask_phone,
     "needs": ask_needs,
+    "vulnerable": ask_vulnerable,
     "note": ask_note,
     "confirm": ask_confirm,
     "edit": ask_edit,

@@ -75,6 +75,8 @@ async def register_ru(user: FakeUser) -> None:
     await user.expect("Номер принят: +77011234567")
     await user.expect("Какая помощь")
     user.press("Эвакуация")
+    await user.expect("особая помощь")
+    user.press("Нет")
     await user.expect("Проверьте данные")
     user.press("Добавить заметку")
     await user.expect("Что ещё важно")
@@ -235,3 +237,68 @@ def keyboards_left(fake: FakeBotApi, user: FakeUser) -> int:
     ]  # fmt: skip
     with_buttons = [m for m in mine if (m.get("reply_markup") or {}).get("inline_keyboard")]
     return len(with_buttons) - (1 if with_buttons and with_buttons[-1] is mine[-1] else 0)
+
+
+async def open_departure(
+    staff: FakeUser,
+    when: str,
+    *,
+    country: str = "AE",
+    city: str = "Dubai",
+    who: str = "Нуждающимся в эвакуации — вся страна",
+    point: str = "Терминал 1, выход 5",
+    seats: str = "20",
+    hours: str = "6",
+    destination: str | None = "Алматы",
+    location: tuple[float, float] | None = None,
+) -> Event:
+    """Go through /evacuation -> New departure as staff do; returns the departure's card."""
+    staff.send("/evacuation")
+    await staff.expect("Новый рейс")
+    staff.press("➕ Новый рейс")
+    await staff.expect("Какой транспорт")
+    staff.press("Чартерный рейс")
+    await staff.expect("Страна отправления")
+    staff.send(country)
+    await staff.expect("Город отправления")
+    staff.send(city)
+    await staff.expect("Кому предлагать")
+    staff.press(who)
+    await staff.expect("Пункт сбора")
+    staff.send(point)
+    await staff.expect("геопозицию пункта сбора")
+    if location is None:
+        staff.press("Пропустить")
+    else:
+        staff.send_location(*location)
+    await staff.expect("Дата и время отправления")
+    staff.send(when)
+    await staff.expect("Сколько мест")
+    staff.send(seats)
+    await staff.expect("Сколько часов")
+    staff.send(hours)
+    await staff.expect("Куда")
+    if destination is None:
+        staff.press("Пропустить")
+    else:
+        staff.send(destination)
+    await staff.expect("Проверьте рейс")
+    staff.press("Открыть и разослать")
+    return await staff.expect("Рейс №")
+
+
+async def confirm_party(user: FakeUser, people: list[tuple[str, str, str]]) -> Event:
+    """Press Confirm under the offer and give each person's passport data; returns the
+    confirmation (the boarding code's photo follows it)."""
+    user.press("Подтверждаю, поеду")
+    await user.expect("Чтобы закрепить места")
+    for name, passport, birth in people:
+        await user.expect("латиницей")
+        user.send(name)
+        await user.expect("номер паспорта")
+        user.send(passport)
+        await user.expect("дата рождения")
+        user.send(birth)
+    await user.expect("Проверьте данные для списка пассажиров")
+    user.press("Подтвердить")
+    return await user.expect("Места подтверждены")

@@ -1,0 +1,1 @@
+"""Evacuation departures: seats offered in the chat, confirmed, waitlisted, boarded."""
