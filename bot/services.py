@@ -12,6 +12,7 @@ from bot.hotline import HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
+from bot.people.service import PeopleService
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
@@ -23,6 +24,8 @@ from storage.content import ContentRepo
 from storage.db import Database
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
+from storage.people_links import PeopleLinks
 from storage.registrations import RegistrationRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
@@ -52,6 +55,8 @@ class Services:
     # Routes, staff chats and the flood window: the hotline's state in memory, kept with
     # the database by the desk itself.
     hotline: HotlineDesk
+    # End of stay, companions and groups, follows, family links, inquiries and /find.
+    people: PeopleService
     clock: Clock
 
     @property
@@ -103,5 +108,6 @@ class Services:
             stats=StatsRepo(db),
             audit=AuditLog(db),
             hotline=hotline,
+            people=PeopleService(settings, PeopleRepo(db), PeopleLinks(db), clock),
             clock=clock,
         )

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     fresh_check_minutes: int = Field(default=30, ge=1, le=1440)
     # Seconds between edits of a notice's progress message.
     progress_seconds: float = Field(default=3.0, gt=0, le=300)
+    # A declared end of stay: this many days after it the registration closes and its
+    # personal data is erased (a message goes out the day before). Ariane keeps 30 days.
+    stay_erase_days: int = Field(default=30, ge=1, le=365)
+    # How long a family invitation link stays valid (it works once).
+    family_invite_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("bot_token")
     @classmethod
