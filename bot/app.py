@@ -30,6 +30,7 @@ from bot.settings import Settings
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
 from handlers.hotline import check_staff_chats
+from handlers.people import stay as people_stay
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,10 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
         app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
+        # End of stay (issue 18), on the freshness pings' rhythm; also builds the /find index.
+        app.job_queue.run_repeating(
+            people_stay.tick, interval=minutes * 60, first=90, name="people-stay"
+        )
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 

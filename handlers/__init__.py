@@ -11,6 +11,7 @@ from handlers import (
     hotline,
     menu,
     notices,
+    people,
     registration,
     staff_admin,
     staff_tools,
@@ -31,6 +32,9 @@ def register_all(app: AnyApp) -> None:
     staff_tools.register(app)
     notices.register(app)
     hotline.register(app)
+    # Before registration: its two conversations end themselves when a registration button
+    # is pressed, and their entry points refuse while a registration is under way.
+    people.register(app)
     registration.register(app)
     safety.register(app)
     menu.register(app)

@@ -9,11 +9,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
+from bot.i18n import Markup
 from handlers import keyboards
 from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
 from handlers.hotline import start_hotline
+from handlers.people import hooks as people
+from handlers.people import views as people_views
 from handlers.render import local_time, registration_card
 from storage.models import LANGS
 
@@ -122,12 +125,16 @@ async def my_registration(update: Update, context: HotlineContext) -> None:
         )
         return
     data = dataclasses.asdict(reg)
+    card = registration_card(context.t, data)
+    if more := await people.my_card(context, user.id):
+        card = Markup(f"{card}\n{more}")
     text = context.t(
         "my-registration",
-        card=registration_card(context.t, data),
+        card=card,
         updated=local_time(reg.updated_at, context.settings.tz),
     )
-    await reply(update, text, reply_markup=keyboards.edit_fields(context.t, "e:", "m:menu"))
+    markup = keyboards.edit_fields(context.t, "e:", "m:menu")
+    await reply(update, text, reply_markup=people_views.with_more(context.t, markup))
 
 
 async def ask_delete(update: Update, context: HotlineContext) -> None:
@@ -158,7 +165,8 @@ async def delete_data(update: Update, context: HotlineContext) -> None:
             registration=report.registration,
             places=report.places,
             drafts=report.drafts,
-        ),
+        )
+        + (f"\n{context.t('delete-done-people', count=report.people)}" if report.people else ""),
     )
 
 

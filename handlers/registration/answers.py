@@ -16,6 +16,7 @@ from bot.reference import countries, geo
 from bot.reference.phones import normalize_phone
 from handlers import keyboards, menu
 from handlers.common import answer_query, callback_arg, clear_reply_keyboard, refuse_button, reply
+from handlers.people import hooks as people
 from handlers.registration.flow import (
     BUTTON_STATES,
     MAX_CITY,
@@ -331,7 +332,8 @@ async def confirm(update: Update, context: HotlineContext) -> State | None:
     await services.registrations.save(user.id, data, services.clock.now())
     await answer_query(update)
     RegistrationDraft.discard(context.user_data)
-    await reply(update, context.t("reg-saved"))
+    await reply(update, context.t("reg-saved"), reply_markup=people.more_markup(context.t))
+    await people.registration_saved(update, context)
     await menu.show_menu(update, context)
     return END
 
