@@ -3,6 +3,8 @@
 A relative abroad types "Serikova Aigerim", a consul "серикова", the register holds
 "СЕРИКОВА Айгерим": all three become " serikova aigerim". Stored keys and typed queries go
 through the same function, and a query word matches the start of a word in the key.
+Stored keys are this function's output: a change to it needs a migration that sets
+people_search.search_key to NULL (the bot recomputes them) and recomputes the members' keys.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ _CYRILLIC = {
 _LATIN = {"ş": "sh", "ç": "ch", "ı": "i", "ğ": "g", "ñ": "n", "q": "k", "j": "zh", "y": "i"}
 _SPELLINGS = (("kh", "h"), ("dzh", "zh"), ("tz", "ts"), ("x", "ks"), ("w", "v"))
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_DOUBLE = re.compile(r"(.)\1+")
+# Doubled letters are spelled either way (Ахмеддинов, Ahmedinov); doubled digits are not.
+_DOUBLE = re.compile(r"([^\W\d_])\1+")
 
 MIN_NEEDLE = 2
 MAX_NEEDLES = 5

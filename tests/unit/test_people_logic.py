@@ -50,6 +50,8 @@ def test_phone_queries_and_empty_ones() -> None:
     assert parse_query("a").empty
     assert len(parse_query("ab cd ef gh ik lm no").needles) == 5
     assert skeleton("ҚАЗАҚСТАН") == "kazakstan"
+    assert skeleton("Аллаберген") == "alabergen"
+    assert skeleton("1050000") == "1050000"  # digits are not letters spelled twice
 
 
 def test_stay_dates_are_checked() -> None:
