@@ -178,9 +178,13 @@ EXPORT_EXTRA = (
     " AND m.kind = 'group') AS group_size"
 )
 EXPORT_COLUMNS = (
-    "stay_until", "contact_name", "contact_phone", "contact_relation", "companions",
+    "stay_until",
+    "contact_name",
+    "contact_phone",
+    "contact_relation",
+    "companions",
     "group_size",
-)  # fmt: skip
+)
 
 
 async def erase_person(conn: Any, user_id: int) -> int:
@@ -243,9 +247,13 @@ class PeopleRepo:
         return await self._set(user_id, values, now)
 
     async def set_contact(
-        self, user_id: int, name: str | None, phone: str | None, relation: str | None,
+        self,
+        user_id: int,
+        name: str | None,
+        phone: str | None,
+        relation: str | None,
         now: datetime,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """The person to notify at home (all None: removed)."""
         values = {"contact_name": name, "contact_phone": phone, "contact_relation": relation}
         return await self._set(user_id, values, now)
@@ -255,9 +263,10 @@ class PeopleRepo:
     ) -> bool:
         """What linked relatives receive."""
         values = {
-            "share_safety": int(safety), "share_place": int(place),
+            "share_safety": int(safety),
+            "share_place": int(place),
             "share_boarding": int(boarding),
-        }  # fmt: skip
+        }
         return await self._set(user_id, values, now)
 
     async def set_shared_place(self, user_id: int, place: str | None, now: datetime) -> bool:
@@ -276,9 +285,13 @@ class PeopleRepo:
         return [_member(r) for r in rows]
 
     async def save_members(
-        self, user_id: int, kind: MemberKind, members: Sequence[MemberInput],
-        keys: Sequence[str], now: datetime,
-    ) -> bool:  # fmt: skip
+        self,
+        user_id: int,
+        kind: MemberKind,
+        members: Sequence[MemberInput],
+        keys: Sequence[str],
+        now: datetime,
+    ) -> bool:
         """Replace the list (companions or a group: one replaces the other) in one transaction.
 
         False, and nothing written, if the citizen has no registration any more.

@@ -261,10 +261,17 @@ class PeopleLinks:
                 "INSERT INTO inquiries (filer_id, full_name, phone, country, place, filer_name,"
                 " filer_phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    filer_id, inquiry.full_name, inquiry.phone, inquiry.country, inquiry.place,
-                    inquiry.filer_name, inquiry.filer_phone, stamp, stamp,
+                    filer_id,
+                    inquiry.full_name,
+                    inquiry.phone,
+                    inquiry.country,
+                    inquiry.place,
+                    inquiry.filer_name,
+                    inquiry.filer_phone,
+                    stamp,
+                    stamp,
                 ),
-            )  # fmt: skip
+            )
             inquiry_id = int(cur.lastrowid or 0)
         found = await self.inquiry(inquiry_id)
         if found is None:
@@ -296,9 +303,12 @@ class PeopleLinks:
             )
             if cur.rowcount == 1:
                 await audit(
-                    conn, stamp, staff_id, "inquiry.ask",
+                    conn,
+                    stamp,
+                    staff_id,
+                    "inquiry.ask",
                     {"inquiry": inquiry_id, "user_id": user_id},
-                )  # fmt: skip
+                )
             return cur.rowcount == 1
 
     async def consent(

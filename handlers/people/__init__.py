@@ -46,9 +46,13 @@ def _conversation(
         # Buttons are not tied to their message on purpose: the state decides which are live.
         warnings.filterwarnings("ignore", message=".*per_message.*")
         return ConversationHandler(
-            entry_points=entry, states=states, fallbacks=fallbacks, name=name,
-            persistent=True, allow_reentry=False,
-        )  # fmt: skip
+            entry_points=entry,
+            states=states,
+            fallbacks=fallbacks,
+            name=name,
+            persistent=True,
+            allow_reentry=False,
+        )
 
 
 def build_details() -> ConversationHandler[Any]:
@@ -62,17 +66,21 @@ def build_details() -> ConversationHandler[Any]:
         "menu": [],
         "stay": [
             _on(details.stay_button, f"^{views.STAY_PICK}"),
-            MessageHandler(TEXT, details.stay_text), clear, back,
+            MessageHandler(TEXT, details.stay_text),
+            clear,
+            back,
         ],
         "contact_name": [MessageHandler(TEXT, details.contact_name), clear, back],
         "contact_phone": [MessageHandler(TEXT | CONTACT, details.contact_phone), back],
         "contact_relation": [_on(details.contact_relation, f"^{views.RELATION}"), back],
         "party": [MessageHandler(TEXT, details.party_text), clear, back],
         "group": [
-            MessageHandler(TEXT, details.group_text), MessageHandler(FILES, details.group_file),
-            clear, back,
+            MessageHandler(TEXT, details.group_text),
+            MessageHandler(FILES, details.group_file),
+            clear,
+            back,
         ],
-    }  # fmt: skip
+    }
     fallbacks: Handlers = [
         CommandHandler("cancel", details.cancel, filters=PRIVATE),
         _on(details.done, f"^{views.DONE}$"),

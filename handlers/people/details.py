@@ -8,7 +8,7 @@ three steps in user_data["people"] and stored once complete.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import InputFile, Update
@@ -82,9 +82,10 @@ async def section(update: Update, context: HotlineContext) -> object:
     members = await context.services.people.repo.members(reg.user_id)
     if name == "stay":
         await reply(
-            update, t("people-ask-stay"),
+            update,
+            t("people-ask-stay"),
             reply_markup=views.stay_choices(t, details.stay_until is not None),
-        )  # fmt: skip
+        )
         return "stay"
     if name == "contact":
         clear = "contact" if details.contact_name else None
@@ -100,9 +101,10 @@ async def section(update: Update, context: HotlineContext) -> object:
         return "party"
     if name == "group":
         await reply(
-            update, t("people-ask-group", max=lists.MAX_GROUP),
+            update,
+            t("people-ask-group", max=lists.MAX_GROUP),
             reply_markup=views.group_choices(t, bool(members)),
-        )  # fmt: skip
+        )
         return "group"
     # Family links have their own view; the conversation is over.
     await family.show_family(update, context)
@@ -128,7 +130,7 @@ async def done(update: Update, context: HotlineContext) -> object:
 # ---- end of stay ---------------------------------------------------------------------------
 
 
-async def _save_stay(update: Update, context: HotlineContext, day: Any) -> object:
+async def _save_stay(update: Update, context: HotlineContext, day: date | None) -> object:
     user = update.effective_user
     services = context.services
     if user is None or not await services.people.repo.set_stay(user.id, day, services.clock.now()):
@@ -139,14 +141,16 @@ async def _save_stay(update: Update, context: HotlineContext, day: Any) -> objec
     else:
         erase = stay.erase_day(day, context.settings.stay_erase_days)
         text = context.t(
-            "people-stay-saved", day=views.day_text(day), erase=views.day_text(erase),
+            "people-stay-saved",
+            day=views.day_text(day),
+            erase=views.day_text(erase),
             days=context.settings.stay_erase_days,
-        )  # fmt: skip
+        )
         await reply(update, text)
     return await show_menu(update, context)
 
 
-async def _today(update: Update, context: HotlineContext) -> Any:
+async def _today(update: Update, context: HotlineContext) -> date:
     reg = await _registration(update, context)
     country = reg.country if reg else "KZ"
     return stay.local_today(country, context.services.clock.now(), context.settings.tz)
@@ -172,9 +176,10 @@ async def stay_text(update: Update, context: HotlineContext) -> object:
     day, problem = stay.parse((message.text if message else "") or "", today)
     if problem is not None:
         await reply(
-            update, context.t(f"people-stay-{problem}", max=stay.MAX_AHEAD_DAYS),
+            update,
+            context.t(f"people-stay-{problem}", max=stay.MAX_AHEAD_DAYS),
             reply_markup=views.stay_choices(context.t, False),
-        )  # fmt: skip
+        )
         return None
     return await _save_stay(update, context, day)
 
@@ -208,8 +213,9 @@ async def contact_name(update: Update, context: HotlineContext) -> object:
         await reply(update, context.t(key, max=MAX_NAME))
         return None
     _pending(context)["name"] = name
-    await reply(update, context.t("people-ask-contact-phone"), reply_markup=views.back_only(
-        context.t))  # fmt: skip
+    await reply(
+        update, context.t("people-ask-contact-phone"), reply_markup=views.back_only(context.t)
+    )
     return "contact_phone"
 
 

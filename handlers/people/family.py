@@ -110,9 +110,11 @@ async def new_invite(update: Update, context: HotlineContext) -> None:
     flags = views.share_flags(await services.people.repo.details(user.id))
     link = codes.invite_link(context.bot.username, code)
     text = context.t(
-        "family-invite", link=link, shared=views.shared_text(context.t, flags),
+        "family-invite",
+        link=link,
+        shared=views.shared_text(context.t, flags),
         days=context.settings.family_invite_days,
-    )  # fmt: skip
+    )
     await reply(update, text)
 
 
@@ -135,9 +137,10 @@ async def open_invite(update: Update, context: HotlineContext) -> None:
         return
     flags = views.share_flags(await services.people.repo.details(owner))
     text = context.t(
-        "family-accept-ask", name=await _name_of(context, owner),
+        "family-accept-ask",
+        name=await _name_of(context, owner),
         shared=views.shared_text(context.t, flags),
-    )  # fmt: skip
+    )
     await reply(update, text, reply_markup=views.accept_markup(context.t, code))
 
 
@@ -255,8 +258,9 @@ async def place_changed(context: HotlineContext, user_id: int) -> int:
         lang = await services.citizens.lang_of(relative) or DEFAULT_LANG
         if reg.active:
             where = f"{reg.city}, {countries.label(reg.country, lang)}"
-            told += await _tell(context, relative, "family-event-place", name=reg.full_name,
-                                place=where)  # fmt: skip
+            told += await _tell(
+                context, relative, "family-event-place", name=reg.full_name, place=where
+            )
         else:
             told += await _tell(context, relative, "family-event-home", name=reg.full_name)
     return told

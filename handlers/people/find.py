@@ -29,10 +29,15 @@ def _line(t: Translator, n: int, hit: Hit, tz: object) -> str:
         who = Markup(t("find-member", member=hit.member, name=hit.full_name))
         phone = hit.member_phone or hit.phone
     return t(
-        "find-line", n=str(n), who=who, country=countries.label(hit.country, t.lang),
-        city=hit.city, status=t(f"status-{hit.status}"), phone=phone,
+        "find-line",
+        n=str(n),
+        who=who,
+        country=countries.label(hit.country, t.lang),
+        city=hit.city,
+        status=t(f"status-{hit.status}"),
+        phone=phone,
         updated=local_time(hit.updated_at, tz),
-    )  # fmt: skip
+    )
 
 
 async def _inquiry_arg(
@@ -70,10 +75,11 @@ async def find(update: Update, context: HotlineContext, role: Role) -> None:
     services = context.services
     hits, more = await services.people.find(query, role.scope())
     await services.audit.log(
-        update.effective_user.id if update.effective_user else None, "find",
+        update.effective_user.id if update.effective_user else None,
+        "find",
         {"inquiry": inquiry.id if inquiry else None, "results": len(hits)},
         services.clock.now(),
-    )  # fmt: skip
+    )
     if not hits:
         await reply(update, t("find-nothing"))
         return
@@ -85,10 +91,14 @@ async def find(update: Update, context: HotlineContext, role: Role) -> None:
     markup = None
     if inquiry is not None:
         buttons = [
-            [views.Button(t("btn-find-ask", count=n), callback_data=f"{views.ASK}{inquiry.id}:"
-                          f"{hit.user_id}")]
+            [
+                views.Button(
+                    t("btn-find-ask", count=n),
+                    callback_data=f"{views.ASK}{inquiry.id}:{hit.user_id}",
+                )
+            ]
             for n, hit in enumerate(hits, start=1)
-        ]  # fmt: skip
+        ]
         markup = InlineKeyboardMarkup(buttons)
         body += "\n\n" + t("find-ask-hint", id=str(inquiry.id))
     await reply(update, body, reply_markup=markup)

@@ -66,8 +66,9 @@ async def after_answer(update: Update, context: HotlineContext, answer: str) -> 
 async def my_card(context: HotlineContext, user_id: int) -> str:
     """The details as lines under 'My registration' (empty when none were given)."""
     people = context.services.people.repo
-    return views.details_lines(context.t, await people.details(user_id), await people.members(
-        user_id))  # fmt: skip
+    return views.details_lines(
+        context.t, await people.details(user_id), await people.members(user_id)
+    )
 
 
 async def staff_lines(context: HotlineContext, t: Translator, user_id: int) -> str:

@@ -99,9 +99,10 @@ async def sought_phone(update: Update, context: HotlineContext) -> object:
         _draft(context)["phone"] = phone
     t = context.t
     await reply(
-        update, t("inquiry-ask-country"),
+        update,
+        t("inquiry-ask-country"),
         reply_markup=views.inquiry_countries(t, countries.REGION),
-    )  # fmt: skip
+    )
     return "iq_country"
 
 
@@ -162,9 +163,10 @@ async def filer_name(update: Update, context: HotlineContext) -> object:
         return None
     _draft(context)["filer_name"] = name
     await reply(
-        update, context.t("inquiry-ask-filer-phone"),
+        update,
+        context.t("inquiry-ask-filer-phone"),
         reply_markup=keyboards.share_contact(context.t),
-    )  # fmt: skip
+    )
     return "iq_filer_phone"
 
 
@@ -185,9 +187,10 @@ async def filer_phone(update: Update, context: HotlineContext) -> object:
         await reply(update, context.t("error-stale-button"))
         return END
     await reply(
-        update, context.t("inquiry-summary", card=_card(context.t, inquiry)),
+        update,
+        context.t("inquiry-summary", card=_card(context.t, inquiry)),
         reply_markup=views.inquiry_send(context.t),
-    )  # fmt: skip
+    )
     return "iq_confirm"
 
 
@@ -203,11 +206,17 @@ def _input(draft: dict[str, Any]) -> InquiryInput:
 
 
 def _card(t: Translator, inquiry: InquiryInput | Inquiry) -> Markup:
-    return Markup(t(
-        "inquiry-card", name=inquiry.full_name, phone=inquiry.phone or "—",
-        country=countries.label(inquiry.country, t.lang), place=inquiry.place or "—",
-        filer=inquiry.filer_name, filer_phone=inquiry.filer_phone,
-    ))  # fmt: skip
+    return Markup(
+        t(
+            "inquiry-card",
+            name=inquiry.full_name,
+            phone=inquiry.phone or "—",
+            country=countries.label(inquiry.country, t.lang),
+            place=inquiry.place or "—",
+            filer=inquiry.filer_name,
+            filer_phone=inquiry.filer_phone,
+        )
+    )
 
 
 async def send(update: Update, context: HotlineContext) -> object:
@@ -259,9 +268,10 @@ async def _post(context: HotlineContext, inquiry: Inquiry, chat: int, tg_name: s
         await services.tickets.set_thread(ticket.id, thread)
         reg = await services.registrations.get(inquiry.filer_id)
         await context.bot.send_message(
-            ticket.staff_chat_id, await card_text(context, ticket, tg_name, reg),
+            ticket.staff_chat_id,
+            await card_text(context, ticket, tg_name, reg),
             message_thread_id=thread,
-        )  # fmt: skip
+        )
     st = staff_t(context)
     text = st("inquiry-staff", id=str(inquiry.id), ticket=ticket.id, card=_card(st, inquiry))
     await context.bot.send_message(ticket.staff_chat_id, text, message_thread_id=thread)

@@ -74,6 +74,9 @@ async def run(app: AnyApp) -> tuple[int, int, int]:
     if asked or warned or erased or plan.held:
         log.info(
             "end of stay: %s asked, %s warned, %s erased, %s kept (ticket or seat)",
-            asked, warned, erased, plan.held,
-        )  # fmt: skip
+            asked,
+            warned,
+            erased,
+            plan.held,
+        )
     return asked, warned, erased

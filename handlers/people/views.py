@@ -7,6 +7,7 @@ import them. Callback data only names a choice or an id: handlers look it up and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -75,9 +76,9 @@ def with_more(t: Translator, markup: InlineKeyboardMarkup) -> InlineKeyboardMark
     return InlineKeyboardMarkup([*keyboard[:-1], more_row(t), *keyboard[-1:]])
 
 
-def day_text(day: object) -> str:
+def day_text(day: date | None) -> str:
     """A date as people here write it."""
-    return day.strftime("%d.%m.%Y") if hasattr(day, "strftime") else "—"
+    return day.strftime("%d.%m.%Y") if day is not None else "—"
 
 
 def member_text(member: Member) -> str:
@@ -103,10 +104,12 @@ def details_lines(t: Translator, details: Details, members: Sequence[Member]) ->
         relation = t(f"relation-{details.contact_relation or 'other'}")
         lines.append(
             t(
-                "people-card-contact", name=details.contact_name,
-                phone=details.contact_phone or "—", relation=relation,
+                "people-card-contact",
+                name=details.contact_name,
+                phone=details.contact_phone or "—",
+                relation=relation,
             )
-        )  # fmt: skip
+        )
     group = [m for m in members if m.kind == "group"]
     companions = [m for m in members if m.kind == "companion"]
     if group:
@@ -208,9 +211,11 @@ def shared_text(t: Translator, flags: dict[str, bool]) -> str:
 
 
 def family_markup(
-    t: Translator, flags: dict[str, bool] | None, links: Sequence[Link],
+    t: Translator,
+    flags: dict[str, bool] | None,
+    links: Sequence[Link],
     to_me: Sequence[tuple[Link, str]],
-) -> InlineKeyboardMarkup:  # fmt: skip
+) -> InlineKeyboardMarkup:
     """Share switches, a new invitation, and ending each link (both directions)."""
     keyboard: list[list[Button]] = []
     if flags is not None:

@@ -94,8 +94,11 @@ async def test_end_of_stay_contact_and_companions(
     admin = fake.user(ADMIN)
     admin.send("/export JO")
     done = await admin.expect("Выгрузка: строк — 1")
-    rows = list(csv.reader(io.StringIO(file_of(fake, done, "document").decode().lstrip("\ufeff")),
-                           delimiter=";"))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(file_of(fake, done, "document").decode().lstrip("\ufeff")), delimiter=";"
+        )
+    )
     header, row = rows
     values = dict(zip(header, row, strict=True))
     assert values["Пробудет до"] == day.strftime("%d.%m.%Y")
@@ -121,8 +124,12 @@ async def test_a_group_of_40_from_an_xlsx_upload_counts_as_40(
     assert template.startswith(b"PK")
     # A list with bad rows: their numbers, and nothing stored.
     bad = [["ФИО", "Телефон"], ["Иванов Иван", "+77011234567"], ["И", ""], ["Петров Пётр", "123"]]
-    leader.send_media("document", data=reports.xlsx_bytes("Группа", bad[0], bad[1:]),
-                      filename="group.xlsx", mime="application/vnd.ms-excel")  # fmt: skip
+    leader.send_media(
+        "document",
+        data=reports.xlsx_bytes("Группа", bad[0], bad[1:]),
+        filename="group.xlsx",
+        mime="application/vnd.ms-excel",
+    )
     rejected = await leader.expect("Список не принят")
     assert "строка 3: нужны имя и фамилия" in rejected.text
     assert "строка 4: не удалось распознать телефон" in rejected.text
@@ -132,19 +139,27 @@ async def test_a_group_of_40_from_an_xlsx_upload_counts_as_40(
     await leader.expect("Нужен файл XLSX или CSV")
     # Forty people, phones as numbers the way Excel keeps them.
     people = [[f"Турист Номер{i}", 77011230000 + i if i % 2 else ""] for i in range(40)]
-    leader.send_media("document", data=reports.xlsx_bytes("Группа", ["ФИО", "Телефон"], people),
-                      filename="Группа.xlsx", mime="application/vnd.ms-excel")  # fmt: skip
+    leader.send_media(
+        "document",
+        data=reports.xlsx_bytes("Группа", ["ФИО", "Телефон"], people),
+        filename="Группа.xlsx",
+        mime="application/vnd.ms-excel",
+    )
     await leader.expect("Сохранено: в группе 40 человек")
-    assert await run_db("SELECT count(*), count(phone) FROM people_members WHERE kind = 'group'"
-                        ) == [(40, 20)]  # fmt: skip
+    assert await run_db(
+        "SELECT count(*), count(phone) FROM people_members WHERE kind = 'group'"
+    ) == [(40, 20)]
     admin = fake.user(ADMIN)
     admin.send("/stats JO")
     card = await admin.expect("Иордания")
     assert "Зарегистрировано: 1 (людей с учётом семей: 40)" in card.text
     admin.send("/export JO")
     done = await admin.expect("Выгрузка: строк — 1")
-    rows = list(csv.reader(io.StringIO(file_of(fake, done, "document").decode().lstrip("\ufeff")),
-                           delimiter=";"))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(file_of(fake, done, "document").decode().lstrip("\ufeff")), delimiter=";"
+        )
+    )
     values = dict(zip(rows[0], rows[1], strict=True))
     assert values["Людей"] == "40"
     assert values["Вместе с ним / группа"].count(";") == 39

@@ -42,8 +42,9 @@ async def test_a_family_link_made_used_limited_and_revoked(
     await consent(citizen)
     await register_ru(citizen)
     payload = await invite(citizen)
-    assert await run_db("SELECT count(*) FROM family_invites WHERE code_hash LIKE ?",
-                        (f"%{payload[4:]}%",)) == [(0,)]  # only the hash is stored  # fmt: skip
+    assert await run_db(
+        "SELECT count(*) FROM family_invites WHERE code_hash LIKE ?", (f"%{payload[4:]}%",)
+    ) == [(0,)]  # only the hash is stored
     # The relative opens the link and agrees.
     mother = fake.user(5101, first_name="Мама")
     mother.send(f"/start {payload}")

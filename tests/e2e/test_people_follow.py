@@ -49,12 +49,13 @@ async def test_followers_get_the_notices_staff_include_them_in(
     assert "Катар" in summary.text
     assert "Эмираты" in summary.text
     assert await run_db("SELECT country FROM follows WHERE user_id = 4201 ORDER BY 1") == [
-        ("AE",), ("QA",),
-    ]  # fmt: skip
+        ("AE",),
+        ("QA",),
+    ]
     # Nothing but the chat and its language: no consent, no registration.
     assert await run_db("SELECT lang, consent_at FROM citizens WHERE user_id = 4201") == [
         ("ru", None),
-    ]  # fmt: skip
+    ]
     # A registered citizen who also follows their own country gets one copy.
     registered[4101].send("/follow AE")
     await registered[4101].expect("Вы следите")
@@ -100,3 +101,15 @@ async def test_followers_get_the_notices_staff_include_them_in(
     assert "подписки, семейные связи и запросы: 1" in done.text
     assert await run_db("SELECT count(*) FROM follows WHERE user_id = 4201") == [(0,)]
     assert await run_db("SELECT count(*) FROM citizens WHERE user_id = 4201") == [(0,)]
+
+
+async def test_follow_is_in_both_command_menus(fake: FakeBotApi, bot: RunningBot) -> None:
+    for code, follow, family in (
+        (None, "Следить за страной без регистрации", "Семья"),
+        ("kk", "Тіркелмей елге жазылу", "Отбасы"),
+    ):
+        menu = {c["command"]: c["description"] for c in fake.commands[("all_private_chats", code)]}
+        assert menu["follow"] == follow
+        assert menu["family"].startswith(family)
+        assert {"unfollow", "relative"} <= set(menu)
+        assert "find" not in menu  # staff only

@@ -47,9 +47,12 @@ async def test_an_inquiry_found_by_find_and_answered_no_then_yes(
     number = await file_inquiry(mother, "Серикова Айгерим")
     # An urgent ticket in the staff group, in a topic of its own.
     await fake.wait_until(
-        lambda: any("СРОЧНО: родственник не может связаться" in e.text
-                    for e in fake.chat_events(STAFF_CHAT)), what="the urgent inquiry",
-    )  # fmt: skip
+        lambda: any(
+            "СРОЧНО: родственник не может связаться" in e.text
+            for e in fake.chat_events(STAFF_CHAT)
+        ),
+        what="the urgent inquiry",
+    )
     posted = [e for e in fake.chat_events(STAFF_CHAT) if "СРОЧНО" in e.text][-1]
     assert f"/find #{number}" in posted.text
     assert "Серикова Гульнара" in posted.text
@@ -111,14 +114,16 @@ async def test_an_inquiry_found_by_find_and_answered_no_then_yes(
     assert "Айгерим Серикова — в безопасности" in told.text
     assert "Иордания" not in told.text
     assert "+7701" not in told.text
-    audits = await run_db("SELECT action, details FROM audit_log WHERE action LIKE 'inquiry%'"
-                          " OR action = 'find'")  # fmt: skip
+    audits = await run_db(
+        "SELECT action, details FROM audit_log WHERE action LIKE 'inquiry%' OR action = 'find'"
+    )
     assert audits
     assert all("Серикова" not in d and "+7701" not in d for _, d in audits)
 
 
-async def test_bad_input_while_filing_an_inquiry(fake: FakeBotApi, bot: RunningBot,
-                                                 run_db: Query) -> None:  # fmt: skip
+async def test_bad_input_while_filing_an_inquiry(
+    fake: FakeBotApi, bot: RunningBot, run_db: Query
+) -> None:
     user = fake.user(6201)
     user.send("/relative")
     await user.expect("ФИО человека")

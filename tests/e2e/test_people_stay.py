@@ -90,7 +90,7 @@ async def test_expiry_asks_warns_and_erases_but_not_while_a_ticket_is_open(
     assert await run_db("SELECT user_id FROM registrations ORDER BY 1") == [(7001,), (7003,)]
     assert await run_db("SELECT details FROM audit_log WHERE action = 'people.stay_erase'") == [
         ('{"citizens": 1}',),
-    ]  # fmt: skip
+    ]
     # Once the ticket is closed, the erasure that waited happens at the next check.
     ticket = await services.tickets.open_of(7003)
     assert ticket is not None

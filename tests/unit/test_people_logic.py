@@ -97,8 +97,9 @@ def test_companions_are_read_one_per_line() -> None:
     parsed = lists.parse_companions("Айша Серикова, 2019\n\n  Болат  Сериков ", 2, 2026)
     assert parsed.ok
     assert [(m.full_name, m.birth_year) for m in parsed.members] == [
-        ("Айша Серикова", 2019), ("Болат Сериков", None),
-    ]  # fmt: skip
+        ("Айша Серикова", 2019),
+        ("Болат Сериков", None),
+    ]
     bad = lists.parse_companions("А, 2019\nБолат, 1800", 5, 2026).bad
     assert bad == [(1, "name"), (2, "year")]
     assert lists.parse_companions("a b\nc d\ne f", 2, 2026).problem == "too-many"
