@@ -1,10 +1,11 @@
-"""The register at 100,000 citizens: /stats, audience selection, export, and bot memory.
+"""The register at 100,000 citizens: /stats, audience selection, export, /find, bot memory.
 
 Seeds N citizens across the region's countries, then measures in this process (the same
 repository code the bot runs): the /stats query, counting and selecting one country's
-audience, and a one-country export (rows + CSV + XLSX). Then the bot runs as a process
-against the fake Bot API on that database while an admin asks for /stats and /export of
-the largest country; prints the time to each answer and the bot's peak RSS.
+audience, a one-country export (rows + CSV + XLSX), and /find (PeopleService.find: the
+search the command runs, by name, phone and city). Then the bot runs as a process against
+the fake Bot API on that database while an admin asks for /stats, /export of the largest
+country and /find; prints the time to each answer and the bot's peak RSS.
 
     .venv/bin/python -m bench.scale [--citizens 100000]
 """
@@ -22,11 +23,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clock import Clock
+from bot.people.matching import parse_query
+from bot.people.service import PeopleService
 from bot.reference.countries import REGION
+from bot.settings import Settings
 from bot.staff import reports
 from storage.audience import Audience, AudienceRepo
 from storage.db import Database
 from storage.models import NEEDS, STATUSES
+from storage.people import PeopleRepo
+from storage.people_links import PeopleLinks
 from storage.stats import StatsRepo
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 from tests.support.seed import Person, seed
@@ -111,8 +118,30 @@ async def in_process(db_path: Path) -> str:
         f"export {middle.country} ({middle.registered} rows, the median country)", 3,
         lambda: export(middle.country),
     )  # fmt: skip
+    await find_timings(db, sum(r.registered for r in rows), biggest)
     await db.close()
     return biggest
+
+
+async def find_timings(db: Database, total: int, biggest: str) -> None:
+    """/find as the command runs it (the index first, as the first search after a start)."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    people = PeopleService(settings, PeopleRepo(db), PeopleLinks(db), Clock())
+    started = time.perf_counter()
+    indexed = await people.reindex()
+    took = (time.perf_counter() - started) * 1000
+    print(f"/find index of {indexed} registrations built in {took:.0f} ms (once, after upgrade)")
+    queries = {
+        "by name": parse_query("Citizen 1050000"),
+        "by name, no match (every key read)": parse_query("Нурланова Айгерим"),
+        "by phone": parse_query("+77010050000"),
+        "by city (many matches, first 10)": parse_query("City 7"),
+    }
+    for label, query in queries.items():
+        await timed(f"/find {label} over {total} registrations, all countries", 20,
+                    lambda q=query: people.find(q, None))  # fmt: skip
+    await timed(f"/find by name over {total} registrations, staff of {biggest}", 20,
+                lambda: people.find(queries["by name"], {biggest}))  # fmt: skip
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -142,6 +171,7 @@ async def with_bot(db_path: Path, biggest: str) -> None:
         for command, fragment, kind in (
             ("/stats", "Граждане по странам", None), ("/stats", "статусу", None),
             (f"/export {biggest}", "Выгрузка", None), ("/stats", "Граждане по странам", None),
+            ("/find Citizen 1050000", "Найдено", None),
         ):  # fmt: skip
             started = time.perf_counter()
             admin.send(command)

@@ -32,6 +32,7 @@ from bot.runtime.transport import AiohttpRequest
 from bot.services import Services
 from bot.settings import Settings
 from handlers import on_startup, register_all
+from handlers.people import stay as people_stay
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,10 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_repeating(_evacuation, interval=check, first=1, name="evacuation")
         cards = services.settings.progress_seconds
         app.job_queue.run_repeating(_cards, interval=cards, first=cards, name="evacuation-cards")
+        # End of stay (issue 18), on the freshness pings' rhythm; also builds the /find index.
+        app.job_queue.run_repeating(
+            people_stay.tick, interval=minutes * 60, first=90, name="people-stay"
+        )
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 

@@ -13,6 +13,7 @@ from bot.hotline import BanList, HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
+from bot.people.service import PeopleService
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
@@ -27,6 +28,8 @@ from storage.evacuation import EvacuationRepo
 from storage.evacuation_offers import OfferRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
+from storage.people_links import PeopleLinks
 from storage.registrations import RegistrationRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
@@ -58,6 +61,8 @@ class Services:
     hotline: HotlineDesk
     # Evacuation departures: offers (through the notices' outbox), answers, boarding.
     evacuation: EvacuationService
+    # End of stay, companions and groups, follows, family links, inquiries and /find.
+    people: PeopleService
     clock: Clock
 
     @property
@@ -122,5 +127,6 @@ class Services:
             audit=AuditLog(db),
             hotline=hotline,
             evacuation=evacuation,
+            people=PeopleService(settings, PeopleRepo(db), PeopleLinks(db), clock),
             clock=clock,
         )

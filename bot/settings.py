@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     evacuation_check_seconds: float = Field(default=30, gt=0, le=3600)
     # No new offer goes out this close to a departure: it could not be confirmed in time.
     evacuation_last_offer_minutes: int = Field(default=60, ge=0, le=1440)
+    # A declared end of stay: this many days after it the registration closes and its
+    # personal data is erased (a message goes out the day before). Ariane keeps 30 days.
+    stay_erase_days: int = Field(default=30, ge=1, le=365)
+    # How long a family invitation link stays valid (it works once).
+    family_invite_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("bot_token")
     @classmethod

@@ -14,6 +14,7 @@ from handlers import (
     hotline,
     menu,
     notices,
+    people,
     registration,
     staff_admin,
     staff_tools,
@@ -35,6 +36,9 @@ def register_all(app: AnyApp) -> None:
     notices.register(app)
     evacuation.register(app)
     hotline.register(app)
+    # Before registration: its two conversations end themselves when a registration button
+    # is pressed, and their entry points refuse while a registration is under way.
+    people.register(app)
     registration.register(app)
     safety.register(app)
     menu.register(app)

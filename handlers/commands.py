@@ -17,9 +17,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CITIZEN_COMMANDS = (
-    "start", "menu", "register", "my", "faq", "notices", "language", "help", "cancel", "delete",
+    "start", "menu", "register", "my", "faq", "notices", "follow", "unfollow", "family",
+    "relative", "language", "help", "cancel", "delete",
 )  # fmt: skip
-STAFF_COMMANDS = ("broadcast", "scheduled", "safety", "evacuation", "board", "stats", "export")
+STAFF_COMMANDS = (
+    "broadcast",
+    "scheduled",
+    "safety",
+    "evacuation",
+    "board",
+    "stats",
+    "export",
+    "find",
+)
 ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
 
 

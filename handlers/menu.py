@@ -12,11 +12,14 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import HotlineContext
+from bot.i18n import Markup
 from handlers import emergency, hotline, keyboards
 from handlers.commands import set_user_menu
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.faq import show_topics
 from handlers.hotline import erase_topics, start_hotline
+from handlers.people import hooks as people
+from handlers.people import views as people_views
 from handlers.render import local_time, registration_card, show
 from storage.models import LANGS, ErasureReport
 
@@ -46,7 +49,11 @@ async def show_privacy(update: Update, context: HotlineContext, full: bool = Fal
 
 
 async def show_menu(
-    update: Update, context: HotlineContext, greeting: bool = False, edit: bool = True
+    update: Update,
+    context: HotlineContext,
+    greeting: bool = False,
+    edit: bool = True,
+    more: bool = False,
 ) -> None:
     """The main menu, labelled by whether the citizen is registered and in a hotline chat.
 
@@ -62,6 +69,8 @@ async def show_menu(
     if in_chat:
         text += "\n" + context.t("menu-in-chat")
     markup = keyboards.main_menu(context.t, reg is not None, in_chat)
+    if more and reg is not None:
+        markup = people_views.with_more(context.t, markup)
     await emergency.keep_pinned(update, context, reg.country if reg else None)
     if edit:
         await show(update, text, markup)
@@ -143,12 +152,16 @@ async def my_registration(update: Update, context: HotlineContext) -> None:
         await show(update, context.t("my-none"), keyboards.main_menu(context.t, False))
         return
     data = dataclasses.asdict(reg)
+    card = registration_card(context.t, data)
+    if more := await people.my_card(context, user.id):
+        card = Markup(f"{card}\n{more}")
     text = context.t(
         "my-registration",
-        card=registration_card(context.t, data),
+        card=card,
         updated=local_time(reg.updated_at, context.settings.tz),
     )
-    await show(update, text, keyboards.edit_fields(context.t, "e:", "m:menu"))
+    markup = keyboards.edit_fields(context.t, "e:", "m:menu")
+    await show(update, text, people_views.with_more(context.t, markup))
 
 
 async def ask_delete(update: Update, context: HotlineContext) -> None:
@@ -184,6 +197,7 @@ def erasure_text(context: HotlineContext, report: ErasureReport) -> str:
         t("erased-registration") if report.registration else "",
         t("erased-places", places=report.places) if report.places else "",
         t("erased-tickets", count=report.tickets) if report.tickets else "",
+        t("erased-people") if report.people else "",
         t("erased-profile") if report.profile else "",
         t("erased-drafts") if report.drafts and not report.profile else "",
     ]

@@ -18,6 +18,7 @@ from bot.reference import countries
 from bot.staff import reports
 from bot.staff.roles import Role
 from handlers.common import PRIVATE, reply
+from handlers.people.views import RELATIONS
 from handlers.render import country_label
 from handlers.roles import requires
 from storage.models import NEEDS, STATUSES
@@ -83,6 +84,10 @@ async def stats(update: Update, context: HotlineContext, role: Role) -> None:
     evacuated = await services.evacuation.repo.evacuated(scope)
     if evacuated:
         text += "\n" + evacuation_views.evacuated_line(t, evacuated)
+    # Chats following a country without registering (issue 18): not in the register's rows.
+    if followers := await services.people.links.followers_by_country(scope):
+        shown = " · ".join(f"{c} {n}" for c, n in sorted(followers.items()))
+        text += "\n" + t("stats-followers", count=sum(followers.values()), countries=shown)
     await reply(update, text)
     png = await asyncio.to_thread(
         reports.chart_png, rows, lambda c: country_label(t, c).split(" ", 1)[-1][:28],
@@ -127,6 +132,7 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     # Each label once, not once per row: Fluent formatting costs more than the query.
     labels = {f"status-{s}": t(f"status-{s}") for s in STATUSES}
     labels.update({f"needs-{n}": t(f"needs-{n}") for n in NEEDS})
+    labels.update({f"relation-{r}": t(f"relation-{r}") for r in RELATIONS})
     async for row in services.stats.export_rows(scope, statuses, needs):
         rows.append(_manifest_row(labels, row))
         if len(rows) >= MAX_EXPORT_ROWS:
@@ -153,18 +159,25 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     await chat.send_document(InputFile(xlsx_data, filename=f"{name}.xlsx"))
 
 
-# The evacuation-manifest layout: who, how to reach them, how many, where, what they need.
+# The evacuation-manifest layout: who, how to reach them, how many, where, what they need;
+# then the optional details (issue 18): end of stay, person to notify, who travels with them.
 MANIFEST = (
     "full_name", "phone", "party_size", "children", "country", "city", "status", "needs",
-    "note", "updated_at",
+    "note", "updated_at", "stay_until", "contact_name", "contact_phone", "contact_relation",
+    "companions",
 )  # fmt: skip
 
 
 def _manifest_row(labels: dict[str, str], row: tuple[Any, ...]) -> tuple[Any, ...]:
-    full_name, phone, country, city, status, party, children, needs, note, updated = row
+    full_name, phone, country, city, status, party, children, needs, note, updated = row[:10]
+    stay, contact, contact_phone, relation, companions, group = row[10:]
+    stay_text = ".".join(reversed(stay.split("-"))) if stay else ""
     return (
-        full_name, phone, party, children, country, city, labels[f"status-{status}"],
-        labels[f"needs-{needs}"], note or "", updated.replace("T", " ")[:16],
+        # A group counts as its people, not as its leader's party.
+        full_name, phone, group or party, children, country, city, labels[f"status-{status}"],
+        labels[f"needs-{needs}"], note or "", updated.replace("T", " ")[:16], stay_text,
+        contact or "", contact_phone or "",
+        labels.get(f"relation-{relation}", "") if relation else "", companions or "",
     )  # fmt: skip
 
 

@@ -17,6 +17,8 @@ class Audience:
     statuses: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     city: str | None = None
+    # Also the chats that follow these countries without registering (issue 18).
+    followers: bool = False
 
 
 def where(audience: Audience, countries: Iterable[str] | None = None) -> tuple[str, list[Any]]:
@@ -35,6 +37,19 @@ def where(audience: Audience, countries: Iterable[str] | None = None) -> tuple[s
     return " AND ".join(clauses), params
 
 
+def follower_where(
+    audience: Audience, countries: Iterable[str] | None = None
+) -> tuple[str, list[Any]]:
+    """WHERE clause over follows f / citizens c: the audience's countries only (a follower has
+    no status, needs or city; staff include them on purpose)."""
+    clauses = ["c.blocked_at IS NULL"]
+    codes = tuple(countries) if countries is not None else audience.countries
+    params: list[Any] = list(codes)
+    if codes:
+        clauses.append(f"f.country IN ({','.join('?' * len(codes))})")
+    return " AND ".join(clauses), params
+
+
 class AudienceRepo:
     """Counts over the register for an audience (reads only)."""
 
@@ -46,6 +61,16 @@ class AudienceRepo:
         clause, params = where(audience)
         row = await self.db.fetchone(
             f"SELECT count(*) FROM registrations r JOIN citizens c USING (user_id) WHERE {clause}",
+            params,
+        )
+        return int(row[0]) if row else 0
+
+    async def followers(self, audience: Audience) -> int:
+        """How many chats follow the audience's countries (whether or not they are included)."""
+        clause, params = follower_where(audience)
+        row = await self.db.fetchone(
+            "SELECT count(DISTINCT f.user_id) FROM follows f JOIN citizens c USING (user_id)"
+            f" WHERE {clause}",
             params,
         )
         return int(row[0]) if row else 0

@@ -10,6 +10,7 @@ import aiosqlite
 from storage.cache import UserCache
 from storage.db import Database
 from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso
+from storage.people import erase_person
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,11 @@ class CitizenRepo:
             "SELECT c.user_id AS user_id FROM citizens c LEFT JOIN registrations r USING (user_id)"
             " WHERE coalesce(r.updated_at, c.updated_at) < ?"
             " AND c.user_id NOT IN (SELECT user_id FROM staff)"
+            # A chat that only follows a country or a relative (no registration) keeps its
+            # bare row while it does: that is a standing request, ended by its owner.
+            " AND NOT (r.user_id IS NULL AND (EXISTS (SELECT 1 FROM follows f"
+            " WHERE f.user_id = c.user_id) OR EXISTS (SELECT 1 FROM family_links l"
+            " WHERE l.relative_id = c.user_id)))"
             " AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.user_id = c.user_id"
             " AND t.status = 'open') ORDER BY c.user_id",
             (to_iso(before),),
@@ -115,6 +121,8 @@ class CitizenRepo:
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
             # Delivery rows of notices (which copy went to whom, acknowledgements).
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+            # End of stay, companions, follows, family links, inquiries (issue 18).
+            people = await erase_person(conn, user_id)
             # The audit log keeps what staff did, never whom it concerned once erased.
             await conn.execute(
                 "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
@@ -133,6 +141,7 @@ class CitizenRepo:
                 places=places.rowcount,
                 drafts=drafts.rowcount + convs.rowcount,
                 tickets=tickets.rowcount,
+                people=people,
             )
         # Both cached facts: "is registered" left behind made the menu offer "My registration".
         self.cache.forget(user_id)

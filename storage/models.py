@@ -88,8 +88,13 @@ class ErasureReport:
     places: int
     drafts: int
     tickets: int = 0
+    # Details, companions, follows, family links and inquiries (storage.people).
+    people: int = 0
 
     @property
     def total(self) -> int:
         """All rows removed."""
-        return self.profile + self.registration + self.places + self.drafts + self.tickets
+        return (
+            self.profile + self.registration + self.places + self.drafts + self.tickets
+            + self.people
+        )  # fmt: skip

@@ -18,7 +18,7 @@ TzMode = Literal["astana", "local"]
 _NOTICE_COLUMNS = (
     "id, author_id, countries, statuses, needs, text_ru, text_kk, media_kind, media_file_id,"
     " ack, schedule, tz_mode, wall_time, until_date, next_run, fill_at, state, version,"
-    " missed_runs, progress_chat, progress_msg, created_at, finished_at, kind, city"
+    " missed_runs, progress_chat, progress_msg, created_at, finished_at, kind, city, followers"
 )
 
 
@@ -80,7 +80,11 @@ def _notice(row: Any) -> Notice:
         id=row["id"],
         author_id=row["author_id"],
         audience=Audience(
-            _codes(row["countries"]), _codes(row["statuses"]), _codes(row["needs"]), row["city"]
+            _codes(row["countries"]),
+            _codes(row["statuses"]),
+            _codes(row["needs"]),
+            row["city"],
+            followers=bool(row["followers"]),
         ),
         text_ru=row["text_ru"],
         text_kk=row["text_kk"],
@@ -125,14 +129,14 @@ class NoticeRepo:
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, countries, statuses, needs, text_ru, text_kk,"
                 " media_kind, media_file_id, ack, schedule, tz_mode, wall_time, until_date,"
-                " next_run, fill_at, created_at, updated_at, kind, city)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " next_run, fill_at, created_at, updated_at, kind, city, followers)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     author_id, ",".join(aud.countries), ",".join(aud.statuses),
                     ",".join(aud.needs), draft.text_ru, draft.text_kk, draft.media_kind,
                     draft.media_file_id, int(draft.ack), draft.schedule, draft.tz_mode,
                     draft.wall_time, draft.until_date, next_run, to_iso(fill_at), stamp, stamp,
-                    draft.kind, aud.city,
+                    draft.kind, aud.city, int(aud.followers),
                 ),
             )  # fmt: skip
             notice_id = int(cur.lastrowid or 0)
@@ -141,7 +145,7 @@ class NoticeRepo:
                 {"notice": notice_id, "countries": list(aud.countries) or "all",
                  "statuses": list(aud.statuses), "needs": list(aud.needs),
                  "schedule": draft.schedule, "tz": draft.tz_mode, "when": draft.wall_time,
-                 "until": draft.until_date, "ack": draft.ack,
+                 "until": draft.until_date, "ack": draft.ack, "followers": aud.followers,
                  "russian_for_all": draft.text_kk is None},
             )  # fmt: skip
         notice = await self.get(notice_id)

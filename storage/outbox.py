@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from storage.audience import where
+from storage.audience import follower_where, where
 from storage.db import Database
 from storage.models import from_iso, to_iso
 from storage.notices import Notice
@@ -125,11 +125,34 @@ class OutboxRepo:
                 [notice.id, run, due_param, notice.version, *params],
             )
             inserted = cur.rowcount
+            if notice.audience.followers:
+                inserted += await self._fill_followers(conn, notice, run, due, due_param)
             await conn.execute(
                 "UPDATE notices SET next_run = ?, fill_at = ?, updated_at = ? WHERE id = ?",
                 (next_run, to_iso(next_fill) if next_fill else None, stamp, notice.id),
             )
         return inserted
+
+    @staticmethod
+    async def _fill_followers(
+        conn: Any, notice: Notice, run: str, due: datetime | dict[str, datetime], due_param: str
+    ) -> int:
+        """The same occurrence for the chats following its countries; a registered citizen
+        who also follows gets one copy (the unique index keeps the first)."""
+        clause, params = follower_where(notice.audience)
+        if isinstance(due, dict):
+            due_sql = "json_extract(?, '$.' || f.country)"
+            clause += " AND json_extract(?, '$.' || f.country) IS NOT NULL"
+            params.append(due_param)
+        else:
+            due_sql = "?"
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
+            f" version) SELECT ?, ?, f.user_id, 'send', c.lang, f.country, {due_sql}, ?"
+            f" FROM follows f JOIN citizens c USING (user_id) WHERE {clause}",
+            [notice.id, run, due_param, notice.version, *params],
+        )
+        return int(cur.rowcount)
 
     async def due(self, now: datetime, limit: int, skip: Iterable[int] = ()) -> list[OutboxItem]:
         """Pending items due by `now`, oldest first, leaving out those already in hand."""

@@ -11,6 +11,8 @@ import aiosqlite
 
 from storage.db import Database
 from storage.models import STATUSES, to_iso
+from storage.people import EXPORT_COLUMNS as PEOPLE_COLUMNS
+from storage.people import EXPORT_EXTRA, EXPORT_JOIN, PeopleRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +53,8 @@ def _group(row: aiosqlite.Row) -> tuple[str, str, str, int, int, int, int]:
 
 
 def _export_row(row: aiosqlite.Row) -> tuple[Any, ...]:
-    """An export row as a plain tuple, in EXPORT_COLUMNS order."""
-    return tuple(row[column] for column in EXPORT_COLUMNS)
+    """An export row as a plain tuple, in EXPORT_COLUMNS + storage.people's order."""
+    return tuple(row[column] for column in EXPORT_COLUMNS + PEOPLE_COLUMNS)
 
 
 class StatsRepo:
@@ -84,6 +86,10 @@ class StatsRepo:
             t[4] += n if needs == "evacuation" else 0
             t[5] += new
             t[6] += stale
+        # A group counts as its people, not as the party size of its leader's registration.
+        for country, extra in (await PeopleRepo(self.db).group_extra(scope)).items():
+            if country in totals:
+                totals[country][1] += extra
         found = [CountryStats(c, *v) for c, v in totals.items()]
         found.sort(key=lambda s: (-s.registered, s.country))
         return found
@@ -95,17 +101,18 @@ class StatsRepo:
         needs: Iterable[str] = (),
     ) -> AsyncIterator[tuple[Any, ...]]:
         """Matching active registrations, by country, city and name, streamed."""
-        where, params = _in("country", scope)
+        where, params = _in("r.country", scope)
         status_list, needs_list = list(statuses), list(needs)
         if status_list:
-            clause, extra = _in("status", status_list)
+            clause, extra = _in("r.status", status_list)
             where, params = where + clause, params + extra
         if needs_list:
-            clause, extra = _in("needs", needs_list)
+            clause, extra = _in("r.needs", needs_list)
             where, params = where + clause, params + extra
+        columns = ", ".join(f"r.{c} AS {c}" for c in EXPORT_COLUMNS)
         sql = (
-            f"SELECT {', '.join(EXPORT_COLUMNS)} FROM registrations WHERE active = 1{where}"
-            " ORDER BY country, city, full_name"
+            f"SELECT {columns}{EXPORT_EXTRA} FROM registrations r{EXPORT_JOIN}"
+            f" WHERE r.active = 1{where} ORDER BY r.country, r.city, r.full_name"
         )
         async with self.db.conn.execute(sql, params) as cur:
             while batch := await cur.fetchmany(2000):

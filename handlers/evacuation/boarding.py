@@ -3,7 +3,10 @@ on a card) or scan the party's QR code, which opens the bot with /start board_<c
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.context import HotlineContext
@@ -14,6 +17,7 @@ from handlers.common import answer_query, reply
 from handlers.evacuation.cards import managed
 from handlers.evacuation.drafts import drop_staff, staff_draft, start_staff
 from handlers.keyboards import Button
+from handlers.people import family
 from handlers.roles import requires, role_of
 
 END = ConversationHandler.END
@@ -48,6 +52,9 @@ async def _board(update: Update, context: HotlineContext, role: Role, text: str)
     people = await services.evacuation.offers.passengers(offer.id)
     counts = await services.evacuation.counts(departure)
     await reply(update, views.board_line(t, offer, people, counts))
+    # Relatives the citizen chose to tell about boarding hear of it (issue 18's family link).
+    with contextlib.suppress(TelegramError):
+        await family.boarded(context, offer.user_id, f"№{departure.id}")
 
 
 @requires("staff")

@@ -22,12 +22,15 @@ from bot.staff.roles import Role
 from handlers.common import answer_query, callback_arg, refuse_button, reply
 from handlers.keyboards import Button
 from handlers.roles import not_available, requires
-from handlers.staff_tools import MANIFEST as REGISTER_COLUMNS
+from handlers.staff_tools import MANIFEST as REGISTER_MANIFEST
 from storage.evacuation import Departure, EvacuationRepo
 from storage.models import NEEDS, STATUSES
 
 # The manifest: the register's evacuation-manifest layout, then the passport fields of
 # each person and the party's confirmation number (and when it boarded).
+# The register's first ten columns (name to last update); each passenger is its own row below
+# them, so the party's companions are already listed by name.
+REGISTER_COLUMNS = REGISTER_MANIFEST[:10]
 PASSENGER_COLUMNS = ("passenger", "passport", "birth_date", "confirmation", "boarded")
 LISTED = 10
 

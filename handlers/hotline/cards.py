@@ -8,6 +8,7 @@ from bot.context import HotlineContext
 from bot.i18n import DEFAULT_LANG, Translator
 from bot.reference import countries
 from bot.reference.telegram_text import MAX_TOPIC_NAME, cut, utf16_len
+from handlers.people import hooks as people
 from handlers.render import local_time
 from storage.models import Registration
 from storage.tickets import Ticket
@@ -45,7 +46,7 @@ async def card_text(
     lang = citizen.lang if citizen else DEFAULT_LANG
     if reg is None:
         return t("staff-card-unregistered", ticket=ticket.id, name=tg_name, lang=lang)
-    return t(
+    card = t(
         "staff-card",
         ticket=ticket.id,
         name=reg.full_name,
@@ -59,6 +60,9 @@ async def card_text(
         lang=lang,
         updated=local_time(reg.updated_at, context.settings.tz),
     )
+    # End of stay, the person to notify, those travelling together (issue 18).
+    more = await people.staff_lines(context, t, ticket.user_id)
+    return f"{card}\n{more}" if more else card
 
 
 def rating_markup(ticket: Ticket) -> InlineKeyboardMarkup:

@@ -24,6 +24,7 @@ from bot.notices.views import ACK, CANCEL, EDIT, RECALL
 from handlers.common import PRIVATE
 from handlers.notices import compose, manage
 from handlers.notices.citizens import acknowledge, my_notices
+from handlers.people.views import FOLLOWERS_SWITCH
 from handlers.roles import not_available, staff
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -55,7 +56,10 @@ def build(app: AnyApp) -> ConversationHandler[Any]:
         "at": [MessageHandler(typed, compose.at_text)],
         "daily": [MessageHandler(typed, compose.daily_text)],
         "until": [MessageHandler(typed, compose.until_text)],
-        "confirm": [on(compose.confirm, pattern=r"^bx:ok$")],
+        "confirm": [
+            on(compose.confirm, pattern=r"^bx:ok$"),
+            on(compose.followers_switch, pattern=f"^{FOLLOWERS_SWITCH}$"),
+        ],
         "edit_ru": [MessageHandler(typed, manage.edit_ru)],
         "edit_kk": [
             on(manage.edit_ru_all, pattern=r"^bx:ru1$"),

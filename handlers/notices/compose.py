@@ -284,6 +284,14 @@ async def until_text(update: Update, context: HotlineContext, role: Role) -> str
     return await _summary(update, context, role)
 
 
+@requires("staff", refused=END)
+async def followers_switch(update: Update, context: HotlineContext, role: Role) -> str:
+    """At the summary: send the notice to those following its countries too, or not."""
+    await answer_query(update)
+    draft(context).switch_followers()
+    return await _summary(update, context, role)
+
+
 async def _summary(update: Update, context: HotlineContext, role: Role) -> str:
     await summary(update, context, role)
     return "confirm"

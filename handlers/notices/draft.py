@@ -20,8 +20,8 @@ from storage.audience import Audience
 from storage.notices import Notice, NoticeDraft
 
 # The notice being composed or edited: {"countries", "statuses", "needs", "text_ru",
-# "text_kk", "media_kind", "media_file_id", "ack", "schedule", "tz", "wall_time", "until"}
-# while composing; {"edit_id", "media_kind", "text_ru", "text_kk"} while editing.
+# "text_kk", "media_kind", "media_file_id", "ack", "schedule", "tz", "wall_time", "until",
+# "followers"} while composing; {"edit_id", "media_kind", "text_ru", "text_kk"} while editing.
 DRAFT = "bc"
 # A /safety check waiting for its confirmation: {"country", "city"}.
 SAFETY = "safety"
@@ -133,6 +133,21 @@ class Draft:
         self.data["until"] = value
 
     @property
+    def urgent(self) -> bool:
+        """Marked urgent at composing (issue 16 sets the flag; nothing does on this branch)."""
+        return bool(self.data.get("urgent"))
+
+    @property
+    def followers(self) -> bool:
+        """Also to those following the countries: as staff chose, else only when urgent."""
+        chosen = self.data.get("followers")
+        return self.urgent if chosen is None else bool(chosen)
+
+    def switch_followers(self) -> None:
+        """Include the followers, or leave them out."""
+        self.data["followers"] = not self.followers
+
+    @property
     def edit_id(self) -> int:
         """The notice being edited (0 when composing)."""
         return int(self.data.get("edit_id", 0))
@@ -169,6 +184,7 @@ def audience(d: Draft, role: Role) -> Audience:
         countries=tuple(sorted(scope)) if scope is not None else (),
         statuses=tuple(d.picked("statuses")),
         needs=tuple(d.picked("needs")),
+        followers=d.followers,
     )
 
 

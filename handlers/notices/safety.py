@@ -18,6 +18,7 @@ from handlers.common import PRIVATE, answer_query, refuse_button, reply
 from handlers.hotline import open_urgent
 from handlers.keyboards import Button
 from handlers.notices.draft import SAFETY as PENDING
+from handlers.people import hooks as people
 from handlers.roles import requires
 from storage.audience import Audience
 from storage.notices import NoticeDraft
@@ -131,6 +132,8 @@ async def answer(update: Update, context: HotlineContext) -> None:
     elif value == "home":
         await services.registrations.close(user.id, now)
         await reply(update, t("fresh-home-thanks"))
+    # Relatives who receive safety answers or moves; a passed end of stay after "still here".
+    await people.after_answer(update, context, value)
 
 
 async def done_button(update: Update, context: HotlineContext) -> None:

@@ -13,6 +13,7 @@ from bot.staff.roles import Role
 from handlers.common import reply
 from handlers.keyboards import Button, rows
 from handlers.notices.draft import Draft, audience, draft
+from handlers.people.views import followers_row
 from storage.audience import Audience
 from storage.models import NEEDS, STATUSES
 
@@ -123,8 +124,14 @@ async def summary(update: Update, context: HotlineContext, role: Role) -> None:
         kk=0 if d.text_kk is None else 1,
         media=1 if d.media_kind else 0,
     )
+    followers = await context.services.notices.audience.followers(aud)
+    text += "\n" + t("bc-followers", count=followers, on=1 if aud.followers else 0)
     markup = InlineKeyboardMarkup(
-        [[Button(t("btn-confirm"), callback_data="bx:ok")], cancel_row(t)]
+        [
+            [Button(t("btn-confirm"), callback_data="bx:ok")],
+            followers_row(t, aud.followers, followers),
+            cancel_row(t),
+        ]
     )
     await reply(update, text, reply_markup=markup)
 

@@ -24,6 +24,7 @@ from handlers.common import (
     reply,
 )
 from handlers.keyboards import CITY_KEEP, CITY_MOVE
+from handlers.people import hooks as people
 from handlers.registration.flow import (
     MAX_CITY,
     MAX_COUNTRY_QUERY,
@@ -355,7 +356,10 @@ async def confirm(update: Update, context: HotlineContext) -> State | None:
     await answer_query(update)
     await _settle_summary(update, context, saved=True)
     RegistrationDraft.discard(context.user_data)
-    await menu.show_menu(update, context, edit=False)
+    await people.registration_saved(update, context)
+    # "More details" (end of stay, person to notify, co-travellers) under the menu that
+    # follows "Saved": optional, so it is offered, not asked (registration stays short).
+    await menu.show_menu(update, context, edit=False, more=True)
     return END
 
 

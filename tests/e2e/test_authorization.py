@@ -37,6 +37,8 @@ COMMANDS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("/audit", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "Последние действия")),
     ("/faq_export", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
     ("/routes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
+    # The register is searched in the staff member's countries only (81, 82 in AE; 83 in QA).
+    ("/find Citizen", (NOT_AVAILABLE, "Найдено: 1", "Найдено: 2", "Найдено: 3")),
 ]  # fmt: skip
 # Buttons on notice 1 (AE). Staff of AE and admins pass the role check and get to the
 # notice itself (already finished, or a confirmation).
@@ -47,6 +49,8 @@ BUTTONS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("nt:e:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
     ("sf:go", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
     ("ca:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
+    # Asking a citizen about an inquiry that does not exist.
+    ("pq:a:1:81", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
 ]  # fmt: skip
 ROLES = ("citizen", "staff-QA", "staff-AE", "admin")
 

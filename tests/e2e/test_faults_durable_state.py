@@ -29,10 +29,11 @@ STEPS: list[tuple[Action, str]] = [
     (lambda u: u.press("1"), "ФИО как в паспорте"),
     (lambda u: u.send("Серикова Айгерим Болатовна"), "Номер телефона"),
     (lambda u: u.reply_button("Поделиться номером"), "Какая помощь"),
-    (lambda u: u.press("Эвакуация"), "Проверьте данные"),
+    (lambda u: u.press("Эвакуация"), "особая помощь"),
+    (lambda u: u.press("Нет"), "Проверьте данные"),
     (lambda u: u.press("Подтвердить"), "✅ Сохранено"),
 ]
-REGISTERING = 16  # citizens stopped after 1..8 steps, two at each
+REGISTERING = 18  # citizens stopped after 1..9 steps, two at each
 IN_HOTLINE = 6
 
 

@@ -22,7 +22,7 @@ NUMERIC = {
     "minutes", "rating", "count", "percent", "sent", "failed", "blocked", "left", "total",
     "cancelled", "acked", "ack", "deleted", "pending", "scope", "kk", "media", "told",
     "registered", "people", "help", "evacuation", "new", "stale", "days", "rows", "safe",
-    "silent",
+    "silent", "on",
 }  # fmt: skip
 
 

@@ -141,6 +141,19 @@ class FakeUser:
             raise AssertionError(f"no inline button {text!r} in chat {self.id}")
         return found
 
+    async def press_when_shown(self, text: str, timeout: float = 5.0) -> str:
+        """Press an inline button once the bot has shown it (it may still be on its way)."""
+
+        def shown() -> bool:
+            try:
+                self.find_button(text)
+            except AssertionError:
+                return False
+            return True
+
+        await self.api.wait_until(shown, timeout, f"a button {text!r} in chat {self.id}")
+        return self.press(text)
+
     def press(self, text: str) -> str:
         """Press an inline button that really exists; returns the callback query id."""
         message, button = self.find_button(text)

@@ -1,0 +1,1 @@
+"""People around a registration: end of stay, groups, follows, family links, inquiries."""
