@@ -13,7 +13,10 @@ from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
 from bot.settings import Settings
+from bot.sms.sender import SmsSender
+from bot.sms.smsc import SmscGateway
 from bot.staff.roles import RoleBook
+from storage.approvals import ApprovalRepo
 from storage.audience import AudienceRepo
 from storage.bot_state import BotStateRepo
 from storage.cache import UserCache
@@ -22,7 +25,9 @@ from storage.content import ContentRepo
 from storage.db import Database
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
+from storage.reach import ReachRepo
 from storage.registrations import RegistrationRepo
+from storage.sms import SmsRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
@@ -84,6 +89,15 @@ class Services:
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
         )
+        sms = SmsRepo(db)
+        sender = None
+        if settings.sms_enabled and settings.sms_api_key is not None:
+            gateway = SmscGateway(
+                settings.sms_api_url, settings.sms_api_key.get_secret_value(), settings.sms_sender
+            )
+            sender = SmsSender(
+                gateway, sms, clock, settings.sms_rate, settings.broadcast_retries, engine.watch
+            )
         return cls(
             settings=settings,
             db=db,
@@ -95,7 +109,18 @@ class Services:
             content=ContentHolder(),
             tickets=TicketRepo(db),
             staff=staff,
-            notices=NoticeService(settings, notices, outbox, audience, engine, clock),
+            notices=NoticeService(
+                settings,
+                notices,
+                outbox,
+                audience,
+                engine,
+                clock,
+                ReachRepo(db),
+                ApprovalRepo(db),
+                sms,
+                sender,
+            ),
             roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
             hotline=hotline,

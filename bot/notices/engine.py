@@ -41,7 +41,8 @@ EngineApp = Application[ExtBot[Any], Any, Any, Any, Any, JobQueue[Any]]
 # When an occurrence falls due: one instant, or one per country (local time).
 Due = datetime | dict[str, datetime]
 
-FETCH = 200
+# A send waiting in memory, most urgent first: (priority, outbox id, item).
+Queued = tuple[int, int, OutboxItem]
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 _EDIT_DONE = ("message is not modified",)
@@ -80,9 +81,13 @@ class Delivery:
         # old text back under the new one.
         self._bodies: dict[int, dict[tuple[int, str], views.Body]] = {}
         self._wake = asyncio.Event()
-        self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(
+        # A priority queue, and a short one, refilled when half empty: an urgent notice
+        # filled while a routine one is sending waits only for the sends already in flight.
+        self._queue: asyncio.PriorityQueue[Queued] = asyncio.PriorityQueue(
             maxsize=self.settings.broadcast_workers * 4
         )
+        # The feeder filled the queue and waits for the workers to make room.
+        self._full = False
         self._tasks: list[asyncio.Task[Any]] = []
         # Notices cancelled or recalled in this process: sends waiting for a slot are dropped.
         self._stopped: set[int] = set()
@@ -228,26 +233,32 @@ class Delivery:
     async def _feed(self) -> None:
         while True:
             self._wake.clear()
-            items = await self.outbox.due(self.clock.now(), FETCH, self.in_hand)
+            room = self._queue.maxsize - self._queue.qsize()
+            items = await self.outbox.due(self.clock.now(), room, self.in_hand) if room else []
             for item in items:
                 self.in_hand.add(item.id)
                 self.board.watch(item.notice_id)
-                await self._queue.put(item)
-            if len(items) == FETCH:
-                continue
-            # Nothing more due: sleep until the next due item, a wake-up, or a while.
-            # Items in hand are still pending, so a past "next due" means "soon": look again
-            # shortly, in case one of them is put back for a retry.
-            nxt = await self.outbox.next_due()
+                self._queue.put_nowait((item.priority, item.id, item))
             timeout = 5.0
-            if nxt is not None:
-                timeout = min(timeout, max(0.1, (nxt - self.clock.now()).total_seconds()))
+            if len(items) == room:
+                # Full: the workers wake the feeder once they have taken half of it.
+                self._full = True
+            else:
+                # Nothing more due: sleep until the next due item, a wake-up, or a while.
+                # Items in hand are still pending, so a past "next due" means "soon": look
+                # again shortly, in case one of them is put back for a retry.
+                nxt = await self.outbox.next_due()
+                if nxt is not None:
+                    timeout = min(timeout, max(0.1, (nxt - self.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _work(self) -> None:
         while True:
-            item = await self._queue.get()
+            _, _, item = await self._queue.get()
+            if self._full and self._queue.qsize() <= self._queue.maxsize // 2:
+                self._full = False
+                self._wake.set()
             try:
                 outcome = await self.attempt(item)
                 if outcome is not None:
@@ -275,6 +286,10 @@ class Delivery:
         finally:
             limiter.release(paid)
 
+    def slot(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """A broadcast slot for one call made elsewhere (the reminders' hand-over message)."""
+        return self._slot(chat_id)
+
     def _drop(self, notice_id: int) -> None:
         self._notices.pop(notice_id, None)
         self._bodies.pop(notice_id, None)
@@ -287,6 +302,13 @@ class Delivery:
             body = bodies[notice.version, lang] = views.body(
                 self.catalog, lang, notice.text(lang), ack
             )
+        return body
+
+    def _reminder(self, notice: Notice, lang: str) -> views.Body:
+        bodies = self._bodies.setdefault(notice.id, {})
+        body = bodies.get((-1, lang))
+        if body is None:
+            body = bodies[-1, lang] = views.reminder(self.catalog, lang, notice.id)
         return body
 
     async def _notice(self, notice_id: int) -> Notice | None:
@@ -302,9 +324,10 @@ class Delivery:
         notice = await self._notice(item.notice_id)
         if notice is None:
             return Outcome(item.id, "failed", error="notice gone")
-        if item.op == "send" and notice.state != "active":
+        live = ("active", "done") if item.reminder else ("active",)
+        if item.op == "send" and notice.state not in live:
             # Cancelled or recalled while the item waited in memory: the database already
-            # withdrew it.
+            # withdrew it. (Reminders follow notices that finished sending.)
             return None
         try:
             async with self._slot(item.user_id):
@@ -343,6 +366,15 @@ class Delivery:
         if item.op == "delete":
             await bot.delete_message(item.user_id, item.message_id or 0, rate_limit_args=Paced(3))
             return None
+        if item.reminder:
+            text, markup = self._reminder(notice, item.lang)
+            body: dict[str, Any] = {"text": text}
+            if item.message_id:
+                # A reply to the copy it reminds of, which the citizen sees quoted.
+                body["reply_parameters"] = {
+                    "message_id": item.message_id, "allow_sending_without_reply": True,
+                }  # fmt: skip
+            return await self._send("sendMessage", item.user_id, body, markup)
         if notice.kind != "notice":
             check = await self._check_message(item, notice)
             if check is None:
