@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 CITIZEN_COMMANDS = (
     "start", "menu", "register", "my", "faq", "notices", "language", "help", "cancel", "delete",
 )  # fmt: skip
-STAFF_COMMANDS = ("broadcast", "scheduled", "safety", "stats", "export")
+STAFF_COMMANDS = ("broadcast", "scheduled", "reach", "safety", "stats", "export")
 ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
 
 
