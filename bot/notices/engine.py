@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.i18n import Catalog
 from bot.notices import schedule, views
 from bot.notices.progress import ProgressBoard
+from bot.notices.queue import SendQueue
 from bot.notices.recorder import Recorder
 from bot.runtime.limiter import HotlineRateLimiter, Paced
 from bot.settings import Settings
@@ -41,8 +42,6 @@ EngineApp = Application[ExtBot[Any], Any, Any, Any, Any, JobQueue[Any]]
 # When an occurrence falls due: one instant, or one per country (local time).
 Due = datetime | dict[str, datetime]
 
-# A send waiting in memory, most urgent first: (priority, outbox id, item).
-Queued = tuple[int, int, OutboxItem]
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 _EDIT_DONE = ("message is not modified",)
@@ -81,13 +80,12 @@ class Delivery:
         # old text back under the new one.
         self._bodies: dict[int, dict[tuple[int, str], views.Body]] = {}
         self._wake = asyncio.Event()
-        # A priority queue, and a short one, refilled when half empty: an urgent notice
-        # filled while a routine one is sending waits only for the sends already in flight.
-        self._queue: asyncio.PriorityQueue[Queued] = asyncio.PriorityQueue(
-            maxsize=self.settings.broadcast_workers * 4
-        )
+        # The best pending sends, refilled when half empty (bot.notices.queue).
+        self._queue = SendQueue(self.settings.broadcast_workers * 4)
         # The feeder filled the queue and waits for the workers to make room.
         self._full = False
+        # Something was queued in the outbox since the feeder last looked (wake()).
+        self._news = True
         self._tasks: list[asyncio.Task[Any]] = []
         # Notices cancelled or recalled in this process: sends waiting for a slot are dropped.
         self._stopped: set[int] = set()
@@ -131,6 +129,7 @@ class Delivery:
 
     def wake(self) -> None:
         """Something new is due: look at the outbox now."""
+        self._news = True
         self._wake.set()
 
     def forget(self, notice_id: int) -> None:
@@ -233,14 +232,25 @@ class Delivery:
     async def _feed(self) -> None:
         while True:
             self._wake.clear()
-            room = self._queue.maxsize - self._queue.qsize()
-            items = await self.outbox.due(self.clock.now(), room, self.in_hand) if room else []
+            queue = self._queue
+            # The best items not in hand: the first fill the room left, and any after them
+            # more urgent than the worst queued swap it out. Only news (a fill, a reminder)
+            # can bring such items, so otherwise the room is all that is fetched.
+            want = queue.limit if self._news else queue.limit - len(queue)
+            self._news = False
+            items = await self.outbox.due(self.clock.now(), want, self.in_hand) if want else []
             for item in items:
+                worst = queue.worst()
+                if len(queue) >= queue.limit and (worst is None or item.priority >= worst):
+                    break
                 self.in_hand.add(item.id)
                 self.board.watch(item.notice_id)
-                self._queue.put_nowait((item.priority, item.id, item))
+                evicted = await queue.put(item)
+                if evicted is not None:
+                    # Back to waiting in the database, to be fetched again later.
+                    self.in_hand.discard(evicted.id)
             timeout = 5.0
-            if len(items) == room:
+            if len(queue) >= queue.limit:
                 # Full: the workers wake the feeder once they have taken half of it.
                 self._full = True
             else:
@@ -255,8 +265,8 @@ class Delivery:
 
     async def _work(self) -> None:
         while True:
-            _, _, item = await self._queue.get()
-            if self._full and self._queue.qsize() <= self._queue.maxsize // 2:
+            item = await self._queue.get()
+            if self._full and len(self._queue) <= self._queue.limit // 2:
                 self._full = False
                 self._wake.set()
             try:

@@ -83,7 +83,7 @@ async def open_reach(update: Update, context: HotlineContext, role: Role) -> Non
     await reply(update, text, reply_markup=markup)
 
 
-def _list_row(t: Translator, tz: Any, labels: dict[str, str], u: Unreached) -> tuple[Any, ...]:
+def _list_row(tz: Any, labels: dict[str, str], u: Unreached) -> tuple[Any, ...]:
     sms = labels.get(f"reach-sms-{u.sms}", "") if u.sms else ""
     if u.sms_error and u.sms != "sent":
         sms += f" ({u.sms_error})"
@@ -112,7 +112,7 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
     keys += [f"reach-sms-{s}" for s in ("pending", "sent", "failed", "cancelled")]
     labels = {k: t(k) for k in keys}
     tz = context.settings.tz
-    rows = [_list_row(t, tz, labels, p) for p in people]
+    rows = [_list_row(tz, labels, p) for p in people]
     header = [t(f"reach-list-col-{c}") for c in LIST_COLUMNS]
     csv_data, xlsx_data = await asyncio.gather(
         asyncio.to_thread(reports.csv_bytes, header, rows),
