@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("/audit", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "Последние действия")),
     ("/faq_export", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
     ("/routes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
+    ("/reach", (NOT_AVAILABLE, "пока не было", "Охват последних", "Охват последних")),
 ]  # fmt: skip
 # Buttons on notice 1 (AE). Staff of AE and admins pass the role check and get to the
 # notice itself (already finished, or a confirmation).
@@ -47,6 +48,12 @@ BUTTONS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("nt:e:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
     ("sf:go", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
     ("ca:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
+    # Reach: the breakdown and the list are for the notice's scope; no SMS gateway here;
+    # no approval request 1 exists.
+    ("rc:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
+    ("rc:x:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
+    ("rc:s:1", (NOT_AVAILABLE, NOT_AVAILABLE, "устарела", "устарела")),
+    ("ap:y:1", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
 ]  # fmt: skip
 ROLES = ("citizen", "staff-QA", "staff-AE", "admin")
 
