@@ -232,6 +232,13 @@ async def test_forty_citizens_reminded_in_daytime_then_listed_and_sent_sms(
     assert lines["US"] == ["20", "12", "7", "5", "5", "3", "5", "11"]
     actions = [r[0] for r in await run_db("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["notice.create", "notice.handed", "reach.export"]
+    # Erasure takes the SMS handed on to a citizen with the rest of their data.
+    users[1018].send("/delete")
+    await users[1018].expect("Удалить мои данные?")
+    users[1018].press("Да, удалить всё")
+    await users[1018].expect("Ваши данные удалены")
+    assert await run_db("SELECT count(*) FROM sms_outbox WHERE user_id = 1018") == [(0,)]
+    assert await run_db("SELECT count(*) FROM sms_outbox") == [(19,)]
     # No phone, no SMS key and no SMS text in any log line.
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "SMS" in logged or "sms" in logged
