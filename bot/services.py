@@ -15,7 +15,10 @@ from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
 from bot.people.service import PeopleService
 from bot.settings import Settings
+from bot.sms.sender import SmsSender
+from bot.sms.smsc import SmscGateway
 from bot.staff.roles import RoleBook
+from storage.approvals import ApprovalRepo
 from storage.audience import AudienceRepo
 from storage.audit import AuditLog
 from storage.bans import BanRepo
@@ -30,7 +33,9 @@ from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.people_links import PeopleLinks
+from storage.reach import ReachRepo
 from storage.registrations import RegistrationRepo
+from storage.sms import SmsRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
@@ -103,7 +108,19 @@ class Services:
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
         )
-        service = NoticeService(settings, notices, outbox, audience, engine, clock)
+        sms = SmsRepo(db)
+        sender = None
+        if settings.sms_enabled and settings.sms_api_key is not None:
+            gateway = SmscGateway(
+                settings.sms_api_url, settings.sms_api_key.get_secret_value(), settings.sms_sender
+            )
+            sender = SmsSender(
+                gateway, sms, clock, settings.sms_rate, settings.broadcast_retries, engine.watch
+            )
+        service = NoticeService(
+            settings, notices, outbox, audience, engine, clock, ReachRepo(db), ApprovalRepo(db),
+            sms, sender,
+        )  # fmt: skip
         evacuation = EvacuationService(
             settings, EvacuationRepo(db), OfferRepo(db), service, citizens, registrations,
             catalog, clock,

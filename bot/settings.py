@@ -111,6 +111,20 @@ class Settings(BaseSettings):
     stay_erase_days: int = Field(default=30, ge=1, le=365)
     # How long a family invitation link stays valid (it works once).
     family_invite_days: int = Field(default=7, ge=1, le=90)
+    # Two-person rule: a notice to more recipients than this, or marked urgent, waits for a
+    # second staff member or admin of its scope to approve it. 0 turns the rule off.
+    approval_threshold: int = Field(default=500, ge=0, le=10_000_000)
+    # Reminders of routine notices go out only in this local daytime of the citizen's
+    # country (urgent ones at any hour).
+    reminder_hours: str = "09:00-21:00"
+    # SMS to citizens a notice did not reach: off unless a gateway is named. "smsc" is
+    # SMSC.kz's HTTP API (bot/sms/smsc.py); the key is its API key, never logged.
+    sms_gateway: Literal["", "smsc"] = ""
+    sms_api_url: str = "https://smsc.kz/sys/send.php"
+    sms_sender: str = ""
+    sms_api_key: SecretStr | None = None
+    # SMS per second handed to the gateway.
+    sms_rate: float = Field(default=5.0, gt=0, le=100)
 
     @field_validator("bot_token")
     @classmethod
@@ -171,11 +185,11 @@ class Settings(BaseSettings):
             raise ValueError("BROADCAST_RATE above 30/s needs PAID_BROADCASTS=true")
         return self
 
-    @field_validator("fresh_hours")
+    @field_validator("fresh_hours", "reminder_hours")
     @classmethod
-    def _fresh_hours(cls, value: str) -> str:
+    def _daytime(cls, value: str) -> str:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("FRESH_HOURS must look like 10:00-20:00")
+            raise ValueError("FRESH_HOURS and REMINDER_HOURS must look like 10:00-20:00")
         return value
 
     @field_validator("evacuation_priority")
@@ -187,6 +201,27 @@ class Settings(BaseSettings):
             known = ", ".join(PRIORITIES)
             raise ValueError(f"EVACUATION_PRIORITY takes each of {known} at most once")
         return ",".join(names)
+
+    @field_validator("sms_api_url")
+    @classmethod
+    def _sms_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("SMS_API_URL must start with http:// or https://")
+        return value
+
+    @field_validator("sms_sender")
+    @classmethod
+    def _sms_sender(cls, value: str) -> str:
+        # Operators accept an alphanumeric sender of up to 11 Latin characters, or digits.
+        if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,10}|\d{1,15}", value):
+            raise ValueError("SMS_SENDER must be up to 11 Latin letters or digits")
+        return value
+
+    @model_validator(mode="after")
+    def _sms_key(self) -> Settings:
+        if self.sms_gateway and self.sms_api_key is None:
+            raise ValueError("SMS_GATEWAY needs SMS_API_KEY")
+        return self
 
     @field_validator("working_hours")
     @classmethod
@@ -219,6 +254,17 @@ class Settings(BaseSettings):
     def evacuation_priorities(self) -> tuple[str, ...]:
         """EVACUATION_PRIORITY as a tuple of criteria, most important first."""
         return tuple(p for p in self.evacuation_priority.split(",") if p)
+
+    @property
+    def sms_enabled(self) -> bool:
+        """Whether an SMS gateway is configured."""
+        return bool(self.sms_gateway) and self.sms_api_key is not None
+
+    @staticmethod
+    def in_hours(window: str, local: str) -> bool:
+        """Whether a local "HH:MM" is inside a "HH:MM-HH:MM" window (which may span midnight)."""
+        start, end = window.split("-")
+        return start <= local < end if start <= end else (local >= start or local < end)
 
     @property
     def heartbeat_path(self) -> Path:

@@ -23,6 +23,7 @@ CITIZEN_COMMANDS = (
 STAFF_COMMANDS = (
     "broadcast",
     "scheduled",
+    "reach",
     "safety",
     "evacuation",
     "board",

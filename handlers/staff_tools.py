@@ -18,6 +18,7 @@ from bot.reference import countries
 from bot.staff import reports
 from bot.staff.roles import Role
 from handlers.common import PRIVATE, reply
+from handlers.notices.reach import send_quality
 from handlers.people.views import RELATIONS
 from handlers.render import country_label
 from handlers.roles import requires
@@ -96,6 +97,8 @@ async def stats(update: Update, context: HotlineContext, role: Role) -> None:
     chat = update.effective_chat
     if chat is not None:
         await chat.send_photo(InputFile(png, filename="stats.png"), caption=t("stats-chart-title"))
+    # Proof of reach (issue 16): how good the register is for reaching people.
+    await send_quality(update, context, scope)
 
 
 def _export_filters(args: list[str]) -> tuple[list[str], list[str], list[str], str | None]:

@@ -123,6 +123,8 @@ class CitizenRepo:
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             # End of stay, companions, follows, family links, inquiries (issue 18).
             people = await erase_person(conn, user_id)
+            # SMS handed on to them when a notice did not reach them.
+            await conn.execute("DELETE FROM sms_outbox WHERE user_id = ?", (user_id,))
             # The audit log keeps what staff did, never whom it concerned once erased.
             await conn.execute(
                 "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"

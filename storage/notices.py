@@ -18,7 +18,8 @@ TzMode = Literal["astana", "local"]
 _NOTICE_COLUMNS = (
     "id, author_id, countries, statuses, needs, text_ru, text_kk, media_kind, media_file_id,"
     " ack, schedule, tz_mode, wall_time, until_date, next_run, fill_at, state, version,"
-    " missed_runs, progress_chat, progress_msg, created_at, finished_at, kind, city, followers"
+    " missed_runs, progress_chat, progress_msg, created_at, finished_at, kind, city, followers,"
+    " urgent, remind_hours, remind_max, sms_text, handed_at"
 )
 
 
@@ -41,6 +42,12 @@ class NoticeDraft:
     wall_time: str | None = None
     until_date: str | None = None
     kind: str = "notice"
+    # Proof of reach: urgent notices go first; reminders after `remind_hours`, at most
+    # `remind_max` of them; the SMS text for those the notice does not reach.
+    urgent: bool = False
+    remind_hours: int = 0
+    remind_max: int = 0
+    sms_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,11 @@ class Notice:
     created_at: datetime
     finished_at: datetime | None
     kind: str = "notice"
+    urgent: bool = False
+    remind_hours: int = 0
+    remind_max: int = 0
+    sms_text: str | None = None
+    handed_at: datetime | None = None
 
     def text(self, lang: str) -> str:
         """The text for a recipient of this language."""
@@ -105,6 +117,11 @@ def _notice(row: Any) -> Notice:
         created_at=from_iso(row["created_at"]),
         finished_at=from_iso(row["finished_at"]) if row["finished_at"] else None,
         kind=row["kind"],
+        urgent=bool(row["urgent"]),
+        remind_hours=row["remind_hours"],
+        remind_max=row["remind_max"],
+        sms_text=row["sms_text"],
+        handed_at=from_iso(row["handed_at"]) if row["handed_at"] else None,
     )
 
 
@@ -129,14 +146,16 @@ class NoticeRepo:
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, countries, statuses, needs, text_ru, text_kk,"
                 " media_kind, media_file_id, ack, schedule, tz_mode, wall_time, until_date,"
-                " next_run, fill_at, created_at, updated_at, kind, city, followers)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " next_run, fill_at, created_at, updated_at, kind, city, followers, urgent,"
+                " remind_hours, remind_max, sms_text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     author_id, ",".join(aud.countries), ",".join(aud.statuses),
                     ",".join(aud.needs), draft.text_ru, draft.text_kk, draft.media_kind,
                     draft.media_file_id, int(draft.ack), draft.schedule, draft.tz_mode,
                     draft.wall_time, draft.until_date, next_run, to_iso(fill_at), stamp, stamp,
-                    draft.kind, aud.city, int(aud.followers),
+                    draft.kind, aud.city, int(aud.followers), int(draft.urgent),
+                    draft.remind_hours, draft.remind_max, draft.sms_text,
                 ),
             )  # fmt: skip
             notice_id = int(cur.lastrowid or 0)
@@ -146,7 +165,9 @@ class NoticeRepo:
                  "statuses": list(aud.statuses), "needs": list(aud.needs),
                  "schedule": draft.schedule, "tz": draft.tz_mode, "when": draft.wall_time,
                  "until": draft.until_date, "ack": draft.ack, "followers": aud.followers,
-                 "russian_for_all": draft.text_kk is None},
+                 "russian_for_all": draft.text_kk is None, "urgent": draft.urgent,
+                 "reminders": [draft.remind_hours, draft.remind_max],
+                 "sms": draft.sms_text is not None},
             )  # fmt: skip
         notice = await self.get(notice_id)
         if notice is None:
@@ -264,7 +285,7 @@ class NoticeRepo:
                 " message_id, version) SELECT o.notice_id, o.run, o.user_id, 'edit', o.lang,"
                 " o.country, ?, o.message_id, n.version FROM outbox o JOIN notices n"
                 " ON n.id = o.notice_id WHERE o.notice_id = ? AND o.op = 'send'"
-                " AND o.state = 'sent'",
+                " AND o.state = 'sent' AND o.reminder = 0",
                 (stamp, notice_id),
             )
             # Edits queued by an earlier edit would now write the older text.

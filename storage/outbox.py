@@ -20,6 +20,16 @@ from storage.notices import Notice
 Op = Literal["send", "edit", "delete"]
 OutcomeKind = Literal["sent", "done", "retry", "requeue", "failed", "blocked"]
 
+# Send order (lower first), in the outbox's `priority` column: urgent notices and safety
+# checks, then routine notices, then reminders, then freshness pings. Inside each tier
+# the recipient's RANK: evacuation or consular help, then stuck at an airport or transit
+# point, then vulnerable (children in the party, no place to stay), then everyone else.
+URGENT, ROUTINE, REMINDER, FRESH = 0, 10, 20, 30
+RANK = (
+    "CASE WHEN r.needs IN ('evacuation', 'consular') THEN 0 WHEN r.status = 'stuck' THEN 1"
+    " WHEN r.children > 0 OR r.needs = 'accommodation' THEN 2 ELSE 3 END"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
@@ -34,6 +44,9 @@ class OutboxItem:
     attempts: int
     message_id: int | None
     country: str = ""
+    priority: int = ROUTINE + 3
+    # 0: the notice itself; n: its n-th reminder (message_id: the copy it reminds of).
+    reminder: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +78,12 @@ class Progress:
     # Answers to a safety check.
     safe: int = 0
     help: int = 0
+    # Reminders sent and waiting; SMS to those not reached (sent, refused, waiting).
+    reminded: int = 0
+    reminders_pending: int = 0
+    sms_sent: int = 0
+    sms_failed: int = 0
+    sms_pending: int = 0
 
     @property
     def total(self) -> int:
@@ -83,6 +102,8 @@ def _item(row: Any) -> OutboxItem:
         attempts=row["attempts"],
         message_id=row["message_id"],
         country=row["country"],
+        priority=row["priority"],
+        reminder=row["reminder"],
     )
 
 
@@ -108,6 +129,7 @@ class OutboxRepo:
         """
         stamp = to_iso(now)
         clause, params = where(notice.audience)
+        tier = URGENT if notice.urgent or notice.kind == "safety" else ROUTINE
         if isinstance(due, dict):
             due_sql = "json_extract(?, '$.' || r.country)"
             due_param: str = json.dumps({c: to_iso(t) for c, t in due.items()})
@@ -119,10 +141,10 @@ class OutboxRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
-                f" due_at, version) SELECT ?, ?, r.user_id, 'send', c.lang, r.country, {due_sql},"
-                " ? FROM registrations r JOIN citizens c USING (user_id)"
+                f" due_at, version, priority) SELECT ?, ?, r.user_id, 'send', c.lang, r.country,"
+                f" {due_sql}, ?, ? + {RANK} FROM registrations r JOIN citizens c USING (user_id)"
                 f" WHERE {clause}",
-                [notice.id, run, due_param, notice.version, *params],
+                [notice.id, run, due_param, notice.version, tier, *params],
             )
             inserted = cur.rowcount
             if notice.audience.followers:
@@ -155,11 +177,12 @@ class OutboxRepo:
         return int(cur.rowcount)
 
     async def due(self, now: datetime, limit: int, skip: Iterable[int] = ()) -> list[OutboxItem]:
-        """Pending items due by `now`, oldest first, leaving out those already in hand."""
+        """Pending items due by `now`, most urgent then oldest first, leaving out those in hand."""
         exclude = set(skip)
         rows = await self.db.fetchall(
-            "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country"
-            " FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country,"
+            " priority, reminder FROM outbox WHERE state = 'pending' AND due_at <= ?"
+            " ORDER BY priority, due_at, id LIMIT ?",
             (to_iso(now), limit + len(exclude)),
         )
         items = [_item(r) for r in rows if r["id"] not in exclude]
@@ -212,26 +235,32 @@ class OutboxRepo:
                 marks = ",".join("?" * len(sent))
                 # A copy that landed while its notice was being recalled or edited: queue
                 # its deletion or edit too, so nothing stale stays in a citizen's chat.
+                # (A reminder is deleted with its notice, never rewritten into it.)
                 await conn.execute(
                     "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
                     " message_id, version) SELECT o.notice_id, o.run, o.user_id,"
                     " CASE n.state WHEN 'recalled' THEN 'delete' ELSE 'edit' END, o.lang,"
                     " o.country, ?, o.message_id, n.version FROM outbox o JOIN notices n"
                     f" ON n.id = o.notice_id WHERE o.id IN ({marks})"
-                    " AND (n.state = 'recalled' OR o.version < n.version)",
+                    " AND (n.state = 'recalled' OR (o.version < n.version AND o.reminder = 0))",
                     (stamp, *sent),
                 )
 
     async def progress(self, notice_id: int) -> Progress:
-        """Counts by state, acknowledgements and pending edits or deletions."""
+        """Counts by state, acknowledgements, reminders, SMS and pending edits or deletions."""
         rows = await self.db.fetchall(
             "SELECT op, state, count(*), count(acked_at), sum(answer = 'safe'),"
-            " sum(answer = 'help') FROM outbox WHERE notice_id = ? GROUP BY op, state",
+            " sum(answer = 'help'), reminder > 0 FROM outbox WHERE notice_id = ?"
+            " GROUP BY op, state, reminder > 0",
             (notice_id,),
         )
         counts: dict[str, int] = {}
-        for op, state, n, acked, safe, help_ in rows:
-            if op == "send":
+        for op, state, n, acked, safe, help_, reminder in rows:
+            if op == "send" and reminder:
+                key = {"sent": "reminded", "pending": "reminders_pending"}.get(state)
+                if key:
+                    counts[key] = counts.get(key, 0) + n
+            elif op == "send":
                 counts[state] = counts.get(state, 0) + n
                 counts["acked"] = counts.get("acked", 0) + acked
                 counts["safe"] = counts.get("safe", 0) + (safe or 0)
@@ -241,6 +270,13 @@ class OutboxRepo:
                 counts[key] = counts.get(key, 0) + n
             elif op == "delete" and state == "sent":
                 counts["deleted"] = counts.get("deleted", 0) + n
+        for state, n in await self.db.fetchall(
+            "SELECT state, count(*) FROM sms_outbox WHERE notice_id = ? GROUP BY state",
+            (notice_id,),
+        ):
+            key = {"sent": "sms_sent", "failed": "sms_failed", "pending": "sms_pending"}.get(state)
+            if key:
+                counts[key] = n
         return Progress(**counts)
 
     async def busy_notices(self) -> list[int]:
@@ -251,12 +287,16 @@ class OutboxRepo:
         return [r["notice_id"] for r in rows]
 
     async def ack(self, notice_id: int, user_id: int, now: datetime) -> bool | None:
-        """Record a recipient's acknowledgement: True new, False repeated, None not theirs."""
+        """Record a recipient's acknowledgement: True new, False repeated, None not theirs.
+
+        Pressed under the notice or under a reminder, it is the notice's copy that is
+        acknowledged, and the reminders still waiting for this recipient are withdrawn.
+        """
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT id, acked_at FROM outbox WHERE notice_id = ? AND user_id = ?"
-                " AND op = 'send' AND state = 'sent' ORDER BY id DESC LIMIT 1",
+                " AND op = 'send' AND state = 'sent' AND reminder = 0 ORDER BY id DESC LIMIT 1",
                 (notice_id, user_id),
             ) as cur:
                 row = await cur.fetchone()
@@ -265,6 +305,11 @@ class OutboxRepo:
             if row["acked_at"] is not None:
                 return False
             await conn.execute("UPDATE outbox SET acked_at = ? WHERE id = ?", (stamp, row["id"]))
+            await conn.execute(
+                "UPDATE outbox SET state = 'cancelled', done_at = ? WHERE notice_id = ?"
+                " AND user_id = ? AND op = 'send' AND reminder > 0 AND state = 'pending'",
+                (stamp, notice_id, user_id),
+            )
             return True
 
     async def answer(self, notice_id: int, user_id: int, answer: str, now: datetime) -> bool:
@@ -318,8 +363,9 @@ class OutboxRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
-                " due_at) SELECT ?, r.updated_at, r.user_id, 'send', c.lang, r.country, ?"
-                " FROM registrations r JOIN citizens c USING (user_id) WHERE r.active = 1"
+                " due_at, priority) SELECT ?, r.updated_at, r.user_id, 'send', c.lang,"
+                f" r.country, ?, {FRESH} FROM registrations r JOIN citizens c USING (user_id)"
+                " WHERE r.active = 1"
                 f" AND c.blocked_at IS NULL AND r.updated_at < ? AND r.country IN ({marks})"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
                 " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",

@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.i18n import Catalog
 from bot.notices import schedule, views
 from bot.notices.progress import ProgressBoard
+from bot.notices.queue import SendQueue
 from bot.notices.recorder import Recorder
 from bot.runtime.limiter import HotlineRateLimiter, Paced
 from bot.settings import Settings
@@ -44,7 +45,6 @@ Due = datetime | dict[str, datetime]
 # when there is nothing to send (the row was answered or withdrawn while it waited).
 Renderer = Callable[[OutboxItem, Notice], Awaitable[views.Body | None]]
 
-FETCH = 200
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 _EDIT_DONE = ("message is not modified",)
@@ -83,9 +83,12 @@ class Delivery:
         # old text back under the new one.
         self._bodies: dict[int, dict[tuple[int, str], views.Body]] = {}
         self._wake = asyncio.Event()
-        self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(
-            maxsize=self.settings.broadcast_workers * 4
-        )
+        # The best pending sends, refilled when half empty (bot.notices.queue).
+        self._queue = SendQueue(self.settings.broadcast_workers * 4)
+        # The feeder filled the queue and waits for the workers to make room.
+        self._full = False
+        # Something was queued in the outbox since the feeder last looked (wake()).
+        self._news = True
         self._tasks: list[asyncio.Task[Any]] = []
         # Notices cancelled or recalled in this process: sends waiting for a slot are dropped.
         self._stopped: set[int] = set()
@@ -132,6 +135,7 @@ class Delivery:
 
     def wake(self) -> None:
         """Something new is due: look at the outbox now."""
+        self._news = True
         self._wake.set()
 
     def forget(self, notice_id: int) -> None:
@@ -234,26 +238,43 @@ class Delivery:
     async def _feed(self) -> None:
         while True:
             self._wake.clear()
-            items = await self.outbox.due(self.clock.now(), FETCH, self.in_hand)
+            queue = self._queue
+            # The best items not in hand: the first fill the room left, and any after them
+            # more urgent than the worst queued swap it out. Only news (a fill, a reminder)
+            # can bring such items, so otherwise the room is all that is fetched.
+            want = queue.limit if self._news else queue.limit - len(queue)
+            self._news = False
+            items = await self.outbox.due(self.clock.now(), want, self.in_hand) if want else []
             for item in items:
+                worst = queue.worst()
+                if len(queue) >= queue.limit and (worst is None or item.priority >= worst):
+                    break
                 self.in_hand.add(item.id)
                 self.board.watch(item.notice_id)
-                await self._queue.put(item)
-            if len(items) == FETCH:
-                continue
-            # Nothing more due: sleep until the next due item, a wake-up, or a while.
-            # Items in hand are still pending, so a past "next due" means "soon": look again
-            # shortly, in case one of them is put back for a retry.
-            nxt = await self.outbox.next_due()
+                evicted = await queue.put(item)
+                if evicted is not None:
+                    # Back to waiting in the database, to be fetched again later.
+                    self.in_hand.discard(evicted.id)
             timeout = 5.0
-            if nxt is not None:
-                timeout = min(timeout, max(0.1, (nxt - self.clock.now()).total_seconds()))
+            if len(queue) >= queue.limit:
+                # Full: the workers wake the feeder once they have taken half of it.
+                self._full = True
+            else:
+                # Nothing more due: sleep until the next due item, a wake-up, or a while.
+                # Items in hand are still pending, so a past "next due" means "soon": look
+                # again shortly, in case one of them is put back for a retry.
+                nxt = await self.outbox.next_due()
+                if nxt is not None:
+                    timeout = min(timeout, max(0.1, (nxt - self.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _work(self) -> None:
         while True:
             item = await self._queue.get()
+            if self._full and len(self._queue) <= self._queue.limit // 2:
+                self._full = False
+                self._wake.set()
             try:
                 outcome = await self.attempt(item)
                 if outcome is not None:
@@ -282,8 +303,8 @@ class Delivery:
             limiter.release(paid)
 
     def slot(self, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:
-        """A broadcast slot for another wing's call that must not break the pace (an edit of
-        a card that counts while offers go out); mark the call Paced."""
+        """A broadcast slot for one call made elsewhere that must not break the pace (an
+        evacuation card's edit while offers go out, the reminders' hand-over message)."""
         return self._slot(chat_id)
 
     def _drop(self, notice_id: int) -> None:
@@ -300,6 +321,13 @@ class Delivery:
             )
         return body
 
+    def _reminder(self, notice: Notice, lang: str) -> views.Body:
+        bodies = self._bodies.setdefault(notice.id, {})
+        body = bodies.get((-1, lang))
+        if body is None:
+            body = bodies[-1, lang] = views.reminder(self.catalog, lang, notice.id)
+        return body
+
     async def _notice(self, notice_id: int) -> Notice | None:
         notice = self._notices.get(notice_id)
         if notice is None:
@@ -313,9 +341,10 @@ class Delivery:
         notice = await self._notice(item.notice_id)
         if notice is None:
             return Outcome(item.id, "failed", error="notice gone")
-        if item.op == "send" and notice.state != "active":
+        live = ("active", "done") if item.reminder else ("active",)
+        if item.op == "send" and notice.state not in live:
             # Cancelled or recalled while the item waited in memory: the database already
-            # withdrew it.
+            # withdrew it. (Reminders follow notices that finished sending.)
             return None
         try:
             async with self._slot(item.user_id):
@@ -354,6 +383,15 @@ class Delivery:
         if item.op == "delete":
             await bot.delete_message(item.user_id, item.message_id or 0, rate_limit_args=Paced(3))
             return None
+        if item.reminder:
+            text, markup = self._reminder(notice, item.lang)
+            body: dict[str, Any] = {"text": text}
+            if item.message_id:
+                # A reply to the copy it reminds of, which the citizen sees quoted.
+                body["reply_parameters"] = {
+                    "message_id": item.message_id, "allow_sending_without_reply": True,
+                }  # fmt: skip
+            return await self._send("sendMessage", item.user_id, body, markup)
         render = self.renderers.get(notice.kind)
         if render is not None:
             rendered = await render(item, notice)

@@ -112,7 +112,14 @@ class ProgressBoard:
             self._watch.pop(notice_id, None)
             return
         progress = await self.outbox.progress(notice_id)
-        busy = progress.pending or progress.edits_pending or progress.deletes_pending
+        busy = (
+            progress.pending
+            or progress.edits_pending
+            or progress.deletes_pending
+            # Reminders and SMS change the report too, until they are all out.
+            or progress.reminders_pending
+            or progress.sms_pending
+        )
         if (
             not busy
             and notice.state == "active"

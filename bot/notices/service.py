@@ -12,14 +12,20 @@ import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.notices import schedule
 from bot.notices.engine import Delivery, EngineApp
+from bot.notices.reminders import CHECK_SECONDS, Reminders
 from bot.settings import Settings
+from bot.sms.sender import SmsSender
+from storage.approvals import Approval, ApprovalRepo
 from storage.audience import Audience, AudienceRepo
 from storage.notices import Notice, NoticeDraft, NoticeRepo
 from storage.outbox import OutboxRepo
+from storage.reach import ReachRepo
+from storage.sms import SmsRepo
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,10 @@ class NoticeService:
         audience: AudienceRepo,
         engine: Delivery,
         clock: Clock,
+        reach: ReachRepo | None = None,
+        approvals: ApprovalRepo | None = None,
+        sms: SmsRepo | None = None,
+        sender: SmsSender | None = None,
     ) -> None:
         self.settings = settings
         self.repo = repo
@@ -42,14 +52,37 @@ class NoticeService:
         self.audience = audience
         self.engine = engine
         self.clock = clock
+        # The reach repositories share the notices' database (built here when not given).
+        self.reach = reach or ReachRepo(repo.db)
+        self.approvals = approvals or ApprovalRepo(repo.db)
+        self.sms = sms or SmsRepo(repo.db)
+        # None when no SMS gateway is configured.
+        self.sender = sender
+        self.reminders = Reminders(settings, repo, self.reach, engine, clock, self._sms_wake)
 
     async def start(self, app: EngineApp) -> None:
-        """Hand the engine the app's bot and job queue; resume and re-arm what is stored."""
+        """Hand the engine the app's bot and job queue; resume and re-arm what is stored;
+        start the SMS sender and the reminders' job."""
         await self.engine.start(app)
+        if self.sender is not None:
+            self.sender.start()
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                self._remind_job, interval=CHECK_SECONDS, first=60, name="reminders"
+            )
 
     async def stop(self) -> None:
-        """Stop sending; what is pending stays in the outbox."""
+        """Stop sending; what is pending stays in the outboxes."""
         await self.engine.stop()
+        if self.sender is not None:
+            await self.sender.stop()
+
+    async def _remind_job(self, context: Any) -> None:
+        await self.remind_tick()
+
+    def _sms_wake(self) -> None:
+        if self.sender is not None:
+            self.sender.wake()
 
     # ---- composing ------------------------------------------------------------------------
 
@@ -92,12 +125,67 @@ class NoticeService:
             await self.engine.arm(notice)
         return notice
 
+    # ---- the two-person rule ---------------------------------------------------------------
+
+    def needs_approval(self, draft: NoticeDraft, recipients: int) -> bool:
+        """Urgent, or to more than APPROVAL_THRESHOLD recipients (0: the rule is off)."""
+        limit = self.settings.approval_threshold
+        return limit > 0 and draft.kind == "notice" and (draft.urgent or recipients > limit)
+
+    async def submit(self, draft: NoticeDraft, author_id: int) -> Notice | Approval | None:
+        """What staff confirmed: stored and sent (or armed), or stored to wait for a second
+        staff member's approval; None if no occurrence is left in the future."""
+        recipients = await self.audience.count(draft.audience)
+        if not self.needs_approval(draft, recipients):
+            return await self.create(draft, author_id)
+        if await self.first_run(draft) is None:
+            return None
+        return await self.approvals.create(draft, author_id, recipients, self.clock.now())
+
+    async def approve(self, approval_id: int, approver_id: int) -> tuple[Approval, Notice | None]:
+        """A second staff member approves: the notice is stored and sent or armed (None: its
+        time passed meanwhile). Raises LookupError if it is not waiting or is their own."""
+        approval = await self.approvals.decide(approval_id, approver_id, True, self.clock.now())
+        if approval is None:
+            raise LookupError(approval_id)
+        # Decided first and created second: a crash in between loses the send (the author
+        # composes again) instead of letting a second approval send it twice.
+        notice = await self.create(approval.draft, approval.author_id)
+        await self.approvals.link(approval.id, notice.id if notice else None, self.clock.now())
+        return approval, notice
+
+    async def reject(self, approval_id: int, approver_id: int) -> Approval:
+        """A second staff member rejects: nothing is sent. LookupError as for approve."""
+        approval = await self.approvals.decide(approval_id, approver_id, False, self.clock.now())
+        if approval is None:
+            raise LookupError(approval_id)
+        return approval
+
+    # ---- reach ----------------------------------------------------------------------------
+
+    async def remind_tick(self) -> int:
+        """Queue the reminders due now; hand over notices whose reminders are over."""
+        return await self.reminders.tick()
+
+    async def send_sms(
+        self, notice_id: int, actor_id: int, countries: Iterable[str] | None = None
+    ) -> int:
+        """SMS the notice's text to those it did not reach (audited): how many are queued."""
+        if self.sender is None:
+            return 0
+        queued = await self.sms.queue(notice_id, actor_id, self.clock.now(), countries)
+        if queued:
+            self.sender.wake()
+            self.engine.watch(notice_id)
+        return queued
+
     # ---- managing -------------------------------------------------------------------------
 
     async def cancel(self, notice_id: int, actor_id: int) -> int:
         """Stop a sending or scheduled notice: the sends it withdrew, or -1 if not active."""
         withdrawn = await self.repo.cancel(notice_id, actor_id, self.clock.now())
         if withdrawn >= 0:
+            await self.sms.cancel(notice_id, self.clock.now())
             self.engine.halt(notice_id)
         return withdrawn
 
@@ -105,6 +193,7 @@ class NoticeService:
         """Delete every delivered copy and stop the rest: copies queued, or -1 if recalled."""
         copies = await self.repo.recall(notice_id, actor_id, self.clock.now())
         if copies >= 0:
+            await self.sms.cancel(notice_id, self.clock.now())
             self.engine.halt(notice_id)
         return copies
 

@@ -7,6 +7,8 @@ handlers' patterns import them: buttons already in citizens' chats carry these s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Catalog, Translator
@@ -28,20 +30,30 @@ RECALL = "nt:r:"
 SAFETY = "sf:"
 FRESH = "fr:"
 ANSWERED = SAFETY + DONE
+# rc:<notice id>: the notice's reach by country and state (a button on the report).
+REACH = "rc:"
+# Bot API 9.4 button colours; clients released before February 2026 show plain buttons.
+GREEN, RED = "success", "danger"
 
 # A notice's text and button, as one recipient language gets them.
 Body = tuple[str, InlineKeyboardMarkup | None]
 
 
-def _one(label: str, data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+def _one(label: str, data: str, style: str | None = None) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data, style=style)]])
 
 
 def body(catalog: Catalog, lang: str, text: str, ack: int | str | None) -> Body:
     """Header, text and acknowledgement button (for notice `ack`, or PREVIEW; None: none)."""
     label = catalog.format(lang, "btn-notice-ack")
-    markup = _one(label, f"{ACK}{ack}") if ack is not None else None
+    markup = _one(label, f"{ACK}{ack}", GREEN) if ack is not None else None
     return render(catalog, lang, text), markup
+
+
+def reminder(catalog: Catalog, lang: str, notice_id: int) -> Body:
+    """A short reminder (sent as a reply to the notice's copy) with the same green button."""
+    label = catalog.format(lang, "btn-notice-ack")
+    return catalog.format(lang, "reach-reminder"), _one(label, f"{ACK}{notice_id}", GREEN)
 
 
 def acked(t: Translator) -> InlineKeyboardMarkup:
@@ -60,25 +72,29 @@ def place(lang: str, code: str) -> str:
 
 
 def _questions(
-    t: Translator, prefix: str, notice_id: int, buttons: list[tuple[str, str]]
+    t: Translator, prefix: str, notice_id: int, buttons: Sequence[tuple[str, str, str | None]]
 ) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t(k), callback_data=f"{prefix}{notice_id}:{v}")]
-            for k, v in buttons
+            [InlineKeyboardButton(t(k), callback_data=f"{prefix}{notice_id}:{v}", style=style)]
+            for k, v, style in buttons
         ]
     )
 
 
 def safety_question(t: Translator, notice_id: int, where: str) -> Body:
-    """ "Are you safe?" with its two answers."""
-    buttons = [("btn-safe", "safe"), ("btn-need-help", "help")]
+    """ "Are you safe?" with its two answers: green "I am safe", red "I need help"."""
+    buttons = [("btn-safe", "safe", GREEN), ("btn-need-help", "help", RED)]
     return t("safety-question", place=where), _questions(t, SAFETY, notice_id, buttons)
 
 
 def fresh_question(t: Translator, notice_id: int, where: str) -> Body:
     """ "Are you still in ...?" with its three answers."""
-    buttons = [("btn-still-here", "here"), ("btn-moved", "moved"), ("btn-home", "home")]
+    buttons = [
+        ("btn-still-here", "here", None),
+        ("btn-moved", "moved", None),
+        ("btn-home", "home", None),
+    ]
     return t("fresh-question", place=where), _questions(t, FRESH, notice_id, buttons)
 
 
@@ -99,7 +115,9 @@ def progress_view(
             help=p.help, silent=p.sent - p.safe - p.help, left=p.pending,
             blocked=p.blocked + p.failed,
         )  # fmt: skip
-        return text, cancel_markup(t, notice.id) if busy and notice.state == "active" else None
+        if busy and notice.state == "active":
+            return text, cancel_markup(t, notice.id)
+        return text, _one(t("btn-reach"), f"{REACH}{notice.id}")
     if notice.state == "active" and busy:
         share = done / p.total if p.total else 0.0
         filled = round(share * 20)
@@ -122,6 +140,7 @@ def progress_view(
     )  # fmt: skip
     if notice.state == "active" and notice.next_run:
         text += "\n" + t("notice-next-run", when=notice.next_run)
+    text += _reach_lines(t, notice, p)
     buttons = []
     if notice.state != "recalled":
         buttons.append(
@@ -130,7 +149,22 @@ def progress_view(
         buttons.append(
             InlineKeyboardButton(t("btn-notice-recall"), callback_data=f"{RECALL}{notice.id}")
         )
-    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+    reach = [InlineKeyboardButton(t("btn-reach"), callback_data=f"{REACH}{notice.id}")]
+    return text, InlineKeyboardMarkup([buttons, reach] if buttons else [reach])
+
+
+def _reach_lines(t: Translator, notice: Notice, p: Progress) -> str:
+    """Reminders and SMS under a report, when the notice has them."""
+    lines = ""
+    if notice.urgent:
+        lines += "\n" + t("reach-report-urgent")
+    if notice.remind_max or p.reminded or p.reminders_pending:
+        lines += "\n" + t("reach-report-reminders", sent=p.reminded, pending=p.reminders_pending)
+    if p.sms_sent or p.sms_failed or p.sms_pending:
+        lines += "\n" + t(
+            "reach-report-sms", sent=p.sms_sent, failed=p.sms_failed, pending=p.sms_pending
+        )
+    return lines
 
 
 def _duration(seconds: int) -> str:

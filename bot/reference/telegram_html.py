@@ -17,7 +17,7 @@ from bot.reference.telegram_text import utf16_len
 TAGS = frozenset(
     {
         "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-        "tg-spoiler", "span", "blockquote", "tg-emoji",
+        "tg-spoiler", "span", "blockquote", "tg-emoji", "tg-time",
     }
 )  # fmt: skip
 

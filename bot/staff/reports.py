@@ -44,6 +44,34 @@ def chart_png(
     return buffer.getvalue()
 
 
+def shares_png(
+    names: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], title: str
+) -> bytes:
+    """Grouped horizontal bars of percentages, one group per name (the register's quality)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on a server
+    from matplotlib.figure import Figure
+
+    shown = list(range(min(15, len(names))))[::-1]
+    bar = 0.8 / max(1, len(series))
+    fig = Figure(figsize=(8, 1.2 + 0.25 * len(series) * max(1, len(shown))), dpi=100)
+    ax = fig.subplots()
+    for index, (label, color, values) in enumerate(series):
+        ax.barh([y + index * bar for y in range(len(shown))], [values[i] for i in shown],
+                height=bar, color=color, label=label)  # fmt: skip
+    ax.set_yticks([y + 0.4 - bar / 2 for y in range(len(shown))], [names[i] for i in shown])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a BOM, so Excel opens Cyrillic correctly; semicolons for its locale."""
     buffer = io.StringIO()

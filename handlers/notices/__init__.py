@@ -20,10 +20,12 @@ from telegram.ext import (
 )
 
 from bot.context import AnyApp
-from bot.notices.views import ACK, CANCEL, EDIT, RECALL
+from bot.notices.reach import EXPORT, SMS, SMS_YES
+from bot.notices.views import ACK, CANCEL, EDIT, REACH, RECALL
 from handlers.common import PRIVATE
-from handlers.notices import compose, manage
+from handlers.notices import approval, compose, manage, options, reach
 from handlers.notices.citizens import acknowledge, my_notices
+from handlers.notices.views import REMIND, SMS_ASK, SMS_DROP, URGENT
 from handlers.people.views import FOLLOWERS_SWITCH
 from handlers.roles import not_available, staff
 
@@ -59,6 +61,14 @@ def build(app: AnyApp) -> ConversationHandler[Any]:
         "confirm": [
             on(compose.confirm, pattern=r"^bx:ok$"),
             on(compose.followers_switch, pattern=f"^{FOLLOWERS_SWITCH}$"),
+            on(options.toggle_urgent, pattern=f"^{URGENT}$"),
+            on(options.cycle_reminders, pattern=f"^{REMIND}$"),
+            on(options.ask_sms, pattern=f"^{SMS_ASK}$"),
+            on(options.drop_sms, pattern=f"^{SMS_DROP}$"),
+        ],
+        "sms": [
+            on(options.sms_back, pattern=f"^{options.SMS_BACK}$"),
+            MessageHandler(typed, options.sms_text),
         ],
         "edit_ru": [MessageHandler(typed, manage.edit_ru)],
         "edit_kk": [
@@ -100,3 +110,11 @@ def register(app: AnyApp) -> None:
     app.add_handler(CallbackQueryHandler(manage.never_mind, pattern=f"^{manage.NEVER_MIND}$"))
     app.add_handler(CallbackQueryHandler(acknowledge, pattern=f"^{ACK}"))
     app.add_handler(CommandHandler("notices", my_notices, filters=PRIVATE))
+    # Proof of reach and the two-person rule.
+    app.add_handler(CommandHandler("reach", reach.reach, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(reach.export, pattern=rf"^{EXPORT}\d+$"))
+    app.add_handler(CallbackQueryHandler(reach.ask_sms, pattern=rf"^{SMS}\d+$"))
+    app.add_handler(CallbackQueryHandler(reach.send_sms, pattern=rf"^{SMS_YES}\d+$"))
+    app.add_handler(CallbackQueryHandler(reach.open_reach, pattern=rf"^{REACH}\d+$"))
+    app.add_handler(CallbackQueryHandler(approval.approve, pattern=f"^{approval.APPROVE}"))
+    app.add_handler(CallbackQueryHandler(approval.reject, pattern=f"^{approval.REJECT}"))

@@ -19,6 +19,7 @@ from bot.reference import countries
 from bot.staff.roles import Role
 from handlers.common import answer_query, callback_arg, refuse_button, reply
 from handlers.keyboards import Button
+from handlers.notices import approval
 from handlers.notices.draft import (
     audience,
     draft,
@@ -30,6 +31,7 @@ from handlers.notices.draft import (
 )
 from handlers.notices.views import cancel_row, send_previews, show_audience, summary
 from handlers.roles import requires
+from storage.approvals import Approval
 from storage.models import NEEDS, STATUSES
 
 END = ConversationHandler.END
@@ -306,11 +308,15 @@ async def confirm(update: Update, context: HotlineContext, role: Role) -> object
         await refuse_button(update, context)
         return END
     user = update.effective_user
-    notice = await context.services.notices.create(notice_draft(d, role), user.id if user else 0)
+    notice = await context.services.notices.submit(notice_draft(d, role), user.id if user else 0)
     if notice is None:
         await reply(update, context.t("bc-past"))
         return "confirm"
     drop_draft(context)
+    if isinstance(notice, Approval):
+        # The two-person rule: stored as composed; sent once someone else approves it.
+        await approval.request(update, context, notice)
+        return END
     if notice.schedule != "now" and notice.fill_at is not None:
         # A notice sent now is confirmed by its progress message instead.
         zone = context.settings.timezone

@@ -14,6 +14,7 @@ from telegram import Message, Update
 
 from bot.context import HotlineContext
 from bot.notices import text as notice_text
+from bot.notices.reminders import DEFAULT_POLICY
 from bot.staff.roles import Role
 from handlers.common import reply
 from storage.audience import Audience
@@ -21,7 +22,9 @@ from storage.notices import Notice, NoticeDraft
 
 # The notice being composed or edited: {"countries", "statuses", "needs", "text_ru",
 # "text_kk", "media_kind", "media_file_id", "ack", "schedule", "tz", "wall_time", "until",
-# "followers"} while composing; {"edit_id", "media_kind", "text_ru", "text_kk"} while editing.
+# "followers", "urgent", "remind": [hours, at most], "sms"} while composing (drafts saved
+# before the last four existed read as no followers choice, not urgent, the default
+# reminders, no SMS); {"edit_id", "media_kind", "text_ru", "text_kk"} while editing.
 DRAFT = "bc"
 # A /safety check waiting for its confirmation: {"country", "city"}.
 SAFETY = "safety"
@@ -134,8 +137,12 @@ class Draft:
 
     @property
     def urgent(self) -> bool:
-        """Marked urgent at composing (issue 16 sets the flag; nothing does on this branch)."""
+        """Marked urgent: sent before routine notices, reminded at any hour."""
         return bool(self.data.get("urgent"))
+
+    @urgent.setter
+    def urgent(self, value: bool) -> None:
+        self.data["urgent"] = value
 
     @property
     def followers(self) -> bool:
@@ -146,6 +153,30 @@ class Draft:
     def switch_followers(self) -> None:
         """Include the followers, or leave them out."""
         self.data["followers"] = not self.followers
+
+    @property
+    def remind(self) -> tuple[int, int]:
+        """Reminders (after hours, at most): the default with the "Received" button, else none."""
+        if not self.ack:
+            return (0, 0)
+        value = self.data.get("remind")
+        if not isinstance(value, list) or len(value) != 2:
+            return DEFAULT_POLICY
+        return (int(value[0]), int(value[1]))
+
+    @remind.setter
+    def remind(self, value: tuple[int, int]) -> None:
+        self.data["remind"] = list(value)
+
+    @property
+    def sms(self) -> str | None:
+        """The SMS text for those the notice does not reach."""
+        value = self.data.get("sms")
+        return None if value is None else str(value)
+
+    @sms.setter
+    def sms(self, value: str | None) -> None:
+        self.data["sms"] = value
 
     @property
     def edit_id(self) -> int:
@@ -201,6 +232,10 @@ def notice_draft(d: Draft, role: Role) -> NoticeDraft:
         tz_mode=d.data.get("tz", "astana"),
         wall_time=d.wall_time,
         until_date=d.until,
+        urgent=d.urgent,
+        remind_hours=d.remind[0],
+        remind_max=d.remind[1],
+        sms_text=d.sms,
     )
 
 
@@ -215,7 +250,8 @@ async def take_text(update: Update, context: HotlineContext) -> str | None:
     if message is None or not message.text:
         await reply(update, context.t("bc-wrong-kind"))
         return None
-    html = _message_html(message)
+    # Dates and times typed in the text become date_time entities (each reader's zone).
+    html = notice_text.with_times(_message_html(message), context.settings.tz)
     with_media = bool(draft(context).media_kind)
     problem = notice_text.check(context.services.catalog, html, with_media=with_media)
     if problem:

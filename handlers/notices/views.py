@@ -9,15 +9,21 @@ from bot.context import HotlineContext
 from bot.i18n import Markup, Translator
 from bot.notices.views import PREVIEW, body
 from bot.reference import countries
+from bot.sms import segments
 from bot.staff.roles import Role
 from handlers.common import reply
 from handlers.keyboards import Button, rows
-from handlers.notices.draft import Draft, audience, draft
+from handlers.notices.draft import Draft, audience, draft, notice_draft
 from handlers.people.views import followers_row
 from storage.audience import Audience
 from storage.models import NEEDS, STATUSES
 
 MAX_COUNTRY_BUTTONS = 24
+# The summary's buttons for the reach options (handlers.notices.options).
+URGENT = "bx:u"
+REMIND = "bx:rm"
+SMS_ASK = "bx:sms"
+SMS_DROP = "bx:smsx"
 
 
 def cancel_row(t: Translator) -> list[Button]:
@@ -109,11 +115,29 @@ async def show_audience(update: Update, context: HotlineContext, role: Role) -> 
 
 
 async def summary(update: Update, context: HotlineContext, role: Role) -> None:
-    """Everything chosen, with Confirm."""
+    """Everything chosen, with Confirm (edited in place when an option button was pressed)."""
+    text, markup = await summary_view(context, role)
+    query = update.callback_query
+    if query is not None and query.message is not None and query.data in _OPTIONS:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                raise
+        return
+    await reply(update, text, reply_markup=markup)
+
+
+_OPTIONS = (URGENT, REMIND, SMS_DROP)
+
+
+async def summary_view(context: HotlineContext, role: Role) -> tuple[str, InlineKeyboardMarkup]:
+    """The summary's text and buttons: Confirm, the reach options, Cancel."""
     t = context.t
     d = draft(context)
     aud = audience(d, role)
-    count = await context.services.notices.audience.count(aud)
+    notices = context.services.notices
+    count = await notices.audience.count(aud)
     zone = context.settings.timezone
     text = t(
         "bc-summary",
@@ -126,14 +150,31 @@ async def summary(update: Update, context: HotlineContext, role: Role) -> None:
     )
     followers = await context.services.notices.audience.followers(aud)
     text += "\n" + t("bc-followers", count=followers, on=1 if aud.followers else 0)
-    markup = InlineKeyboardMarkup(
-        [
-            [Button(t("btn-confirm"), callback_data="bx:ok")],
-            followers_row(t, aud.followers, followers),
-            cancel_row(t),
-        ]
+    hours, most = d.remind
+    text += "\n\n" + t("reach-summary-urgent", urgent=1 if d.urgent else 0)
+    if d.ack:
+        text += "\n" + t("reach-summary-reminders", hours=hours, max=most)
+    sms_on = context.settings.sms_enabled
+    if sms_on:
+        length = segments.measure(d.sms or "")
+        text += "\n" + t("reach-summary-sms", chars=length.units, parts=length.parts)
+    draft_ = notice_draft(d, role)
+    if notices.needs_approval(draft_, count):
+        text += "\n" + t("reach-summary-approval")
+    keyboard = [[Button(t("btn-confirm"), callback_data="bx:ok")]]
+    keyboard.append(followers_row(t, aud.followers, followers))
+    keyboard.append(
+        [Button(t("btn-urgent-off" if d.urgent else "btn-urgent-on"), callback_data=URGENT)]
     )
-    await reply(update, text, reply_markup=markup)
+    if d.ack:
+        keyboard.append([Button(t("btn-remind"), callback_data=REMIND)])
+    if sms_on:
+        row = [Button(t("btn-sms-change" if d.sms else "btn-sms-add"), callback_data=SMS_ASK)]
+        if d.sms:
+            row.append(Button(t("btn-sms-drop"), callback_data=SMS_DROP))
+        keyboard.append(row)
+    keyboard.append(cancel_row(t))
+    return text, InlineKeyboardMarkup(keyboard)
 
 
 async def send_previews(update: Update, context: HotlineContext, d: Draft, full: bool) -> None:

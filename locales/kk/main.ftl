@@ -960,3 +960,133 @@ export-col-contact_phone = Байланыс тұлғасының телефон�
 export-col-contact_relation = Кім болып келеді
 export-col-companions = Бірге жүргендер / топ
 delete-done-people = • қосымша мәлімет, жазылымдар, отбасылық байланыстар мен сұраулар: { $count }
+
+## Proof of reach (issue 16): reach, reminders, those not reached, SMS, the two-person rule
+
+cmd-reach = Хабарлама таратулардың қамтуы
+btn-reach = 📊 Қамту
+btn-reach-open = №{ $id }
+btn-reach-export = 📄 Қамтылмағандар ({ $count })
+btn-reach-sms = ✉️ Қамтылмағандарға SMS ({ $count })
+reach-reminder = 🔔 <b>ҚР СІМ еске салуы.</b> Осы хабарландыруды алғаныңызды растаңыз: төмендегі батырманы басыңыз.
+reach-report-urgent = ⚡ Шұғыл хабарлама тарату
+reach-report-reminders = 🔔 Жіберілген еске салулар: { $sent }{ $pending ->
+        [0] {""}
+       *[other] , кезекте: { $pending }
+    }
+reach-report-sms = ✉️ SMS: жіберілгені: { $sent } · жіберілмегені: { $failed }{ $pending ->
+        [0] {""}
+       *[other] {" "}· кезекте: { $pending }
+    }
+reach-title = 📊 Сіздің аймағыңыздағы <b>соңғы хабарлама таратулардың қамтуы</b>
+reach-line = { $urgent ->
+        [1] ⚡
+       *[other] 📢
+    } №{ $id } · { $when } · { $where }: жеткізілді { $delivered } / { $total } · растағандар: { $acked } · қамтылмағандар: { $missing }
+reach-line-safety = 🆘 №{ $id } · { $when } · { $where }: сұралды { $delivered } / { $total } · жауап бергендер: { $acked } · қамтылмағандар: { $missing }
+reach-empty = Сіздің аймағыңызда әзірге хабарлама тарату болған жоқ.
+reach-breakdown =
+    📊 <b>№{ $id } хабарлама таратудың елдер бойынша қамтуы</b>
+    { $table }
+    Бәрі — алушылар, Жетк. — жеткізілді, Раст. — жауап берді, Үнсіз — жеткізілді, бірақ жауап бермеді, Бұғ. — ботты бұғаттады, Қате — жеткізу қатесі, Еске — еске салу алды, SMS — SMS жіберілді.
+    Қамтылмағандар: <b>{ $missing }</b> (ботты бұғаттағандар: { $blocked }, қате: { $failed }, жауап бермегендер: { $silent }) · жіберілген SMS: { $sms }
+reach-col-total = Бәрі
+reach-col-delivered = Жетк.
+reach-col-acked = Раст.
+reach-col-silent = Үнсіз
+reach-col-blocked = Бұғ.
+reach-col-failed = Қате
+reach-col-reminded = Еске
+reach-col-sms = SMS
+reach-handed =
+    🔔 №{ $id } хабарлама тарату: еске салулар аяқталды.
+    Қамтылмағандар: <b>{ $missing }</b> (ботты бұғаттағандар: { $blocked }, қате: { $failed }, жауап бермегендер: { $silent }).{ $sms ->
+        [0] {""}
+       *[other] {"\u000a"}✉️ Оларға SMS жіберілуде: { $sms }.
+    }
+    Қоңырау шалу үшін телефондары бар тізім — төмендегі батырмада.
+reach-list-sheet = Қамтылмағандар
+reach-list-done = 📄 №{ $id } хабарлама тарату қамтымағандар: жолдар саны — { $rows }. Файлдарда дербес деректер бар: оларды тек қызметтік арналар арқылы сақтаңыз және беріңіз.
+reach-list-col-full_name = Аты-жөні
+reach-list-col-phone = Телефон
+reach-list-col-country = Ел
+reach-list-col-city = Қала
+reach-list-col-status = Жағдай
+reach-list-col-needs = Қажеттіліктер
+reach-list-col-reach = Қамту
+reach-list-col-reason = Себебі
+reach-list-col-delivered = Жеткізілді
+reach-list-col-reminders = Еске салулар
+reach-list-col-sms = SMS
+reach-state-blocked = ботты бұғаттады
+reach-state-failed = жеткізу қатесі
+reach-state-silent = жауап бермеді
+reach-sms-pending = кезекте
+reach-sms-sent = жіберілді
+reach-sms-failed = жіберілмеді
+reach-sms-cancelled = тоқтатылды
+reach-sms-ask = №{ $id } хабарлама тарату қамтымаған, телефоны бар азаматтарға SMS жіберілсін бе ({ $count })?{"\u000a"}Мәтін: «{ $text }»
+reach-sms-queued = ✉️ №{ $id } хабарлама тарату бойынша SMS кезекке қойылды: { $count }. Нәтижелері — тарату есебінде.
+reach-summary-urgent = ⚡ Шұғыл: { $urgent ->
+        [1] иә — әдеттегі таратулардан бұрын кетеді, еске салулар тәуліктің кез келген уақытында
+       *[other] жоқ
+    }
+reach-summary-reminders = 🔔 Жауап бермегендерге еске салу: { $max ->
+        [0] жоқ
+       *[other] { $hours } сағаттан кейін, ең көбі { $max } рет
+    }
+reach-summary-sms = ✉️ Қамтылмағандарға SMS: { $parts ->
+        [0] жоқ
+       *[other] { $chars } таңба, SMS саны: { $parts }
+    }
+reach-summary-approval = 👥 Хабарлама таратуды сіздің аймағыңыздың екінші қызметкері немесе әкімші растауы керек.
+btn-urgent-on = ⚡ Шұғыл деп белгілеу
+btn-urgent-off = «Шұғыл» белгісін алып тастау
+btn-remind = 🔔 Еске салуларды өзгерту
+btn-sms-add = ✉️ SMS мәтінін қосу
+btn-sms-change = ✉️ SMS мәтінін өзгерту
+btn-sms-drop = SMS-ті алып тастау
+reach-ask-sms = ✉️ Хабарлама тарату қамтымайтындарға (ботты бұғаттағандар, жеткізу қатесі болғандар немесе еске салулардан кейін жауап бермегендер) үшін SMS мәтінін жіберіңіз. Безендірусіз қарапайым мәтін, { $max } таңбадан аспасын; кириллица латиницадан көбірек орын алады.
+reach-sms-long = SMS мәтіні тым ұзын: { $chars } таңба, ең көбі { $max } болуы мүмкін.
+reach-sms-length-gsm = ✉️ SMS мәтіні сақталды: латиницамен { $chars } таңба (GSM-7), SMS саны: { $parts } (біреуіне { $per } таңба сыяды).
+reach-sms-length-ucs = ✉️ SMS мәтіні сақталды: кириллицамен { $chars } таңба (UCS-2), SMS саны: { $parts } (біреуіне { $per } таңба сыяды).
+approval-request =
+    👥 <b>Сіздің растауыңыз қажет</b> (№{ $id } сұрау{ $urgent ->
+        [1] , ⚡ шұғыл
+       *[other] {""}
+    })
+    Авторы: { $author }
+    { $audience }
+    Алушылар: <b>{ $count }</b>
+    Қашан: { $when }
+    Мәтіндер — жоғарыдағы хабарламаларда.
+btn-approve = ✅ Жіберуді растау
+btn-reject = ✖ Қабылдамау
+approval-waiting = 👥 Хабарлама тарату екінші қызметкердің растауын күтуде (№{ $id } сұрау). Сұрау жіберілгендер: { $asked }. Расталмайынша ештеңе жіберілмейді.{ $asked ->
+        [0] {" "}Ботты ашқандар арасында растайтын адам әзірге жоқ: сіздің аймағыңыздың қызметкері немесе әкімші сұрауды /reach ішінен көреді.
+       *[other] {""}
+    }
+approval-own = Өз хабарлама таратуыңызды растай алмайсыз: басқа қызметкер немесе әкімші қажет.
+approval-decided = Бұл сұрау бойынша шешім қабылданып қойған.
+approval-done = ✅ №{ $id } сұрау расталды: №{ $notice } хабарлама тарату.
+approval-approved = ✅ №{ $id } сұрауды { $by } растады: №{ $notice } хабарлама тарату жіберілуде немесе өз уақытын күтуде.
+approval-rejected-done = ✖ №{ $id } сұрау қабылданбады, ештеңе жіберілген жоқ.
+approval-rejected = ✖ №{ $id } сұрауды { $by } қабылдамады: хабарлама тарату жіберілмеді.
+approval-expired = ⚠️ №{ $id } сұрау: жіберу уақыты өтіп кетті, хабарлама тарату жасалмады. Оны қайта құрастырыңыз: /broadcast
+quality-table =
+    📋 <b>Елдер бойынша тізімдердің сапасы</b>
+    { $table }
+    Тірк. — белсенді тіркеулер, Раст. — соңғы { $days } күнде орнын растағандар үлесі, Ескі — одан ұзақ жаңартылмағандар, Бұғ. — ботты бұғаттағандар, Тел.ж — телефоны жоқтар, Қайт. — телефоны басқа тіркеуде қайталанатындар, Шұғ. — соңғы шұғыл таратуға «Алдым» деп жауап бергендер үлесі.
+quality-col-reg = Тірк.
+quality-col-confirmed = Раст.
+quality-col-stale = Ескі
+quality-col-blocked = Бұғ.
+quality-col-nophone = Тел.ж
+quality-col-dupes = Қайт.
+quality-col-urgent = Шұғ.
+quality-chart-title = Тізімдердің сапасы, тіркеулердің %
+quality-chart-confirmed = орнын растады
+quality-chart-blocked = ботты бұғаттады
+quality-chart-nophone = телефоны жоқ
+quality-chart-dupes = қайталанған телефон
+quality-chart-urgent = шұғыл таратуға жауап берді

@@ -991,3 +991,133 @@ export-col-contact_phone = Телефон контакта
 export-col-contact_relation = Кем приходится
 export-col-companions = Вместе с ним / группа
 delete-done-people = • дополнительные сведения, подписки, семейные связи и запросы: { $count }
+
+## Proof of reach (issue 16): reach, reminders, those not reached, SMS, the two-person rule
+
+cmd-reach = Охват рассылок
+btn-reach = 📊 Охват
+btn-reach-open = №{ $id }
+btn-reach-export = 📄 Не охваченные ({ $count })
+btn-reach-sms = ✉️ SMS не охваченным ({ $count })
+reach-reminder = 🔔 <b>Напоминание МИД РК.</b> Пожалуйста, подтвердите, что вы получили это сообщение: нажмите кнопку ниже.
+reach-report-urgent = ⚡ Срочная рассылка
+reach-report-reminders = 🔔 Напоминаний отправлено: { $sent }{ $pending ->
+        [0] {""}
+       *[other] , в очереди: { $pending }
+    }
+reach-report-sms = ✉️ SMS: отправлено: { $sent } · не удалось: { $failed }{ $pending ->
+        [0] {""}
+       *[other] {" "}· в очереди: { $pending }
+    }
+reach-title = 📊 <b>Охват последних рассылок</b> в вашей зоне
+reach-line = { $urgent ->
+        [1] ⚡
+       *[other] 📢
+    } №{ $id } · { $when } · { $where }: доставлено { $delivered } из { $total } · подтвердили: { $acked } · не охвачены: { $missing }
+reach-line-safety = 🆘 №{ $id } · { $when } · { $where }: спрошено { $delivered } из { $total } · ответили: { $acked } · не охвачены: { $missing }
+reach-empty = Рассылок в вашей зоне пока не было.
+reach-breakdown =
+    📊 <b>Охват рассылки №{ $id }</b> по странам
+    { $table }
+    Всего — получателей, Дост. — доставлено, Подтв. — ответили, Молч. — доставлено, но не ответили, Блок. — заблокировали бота, Ошиб. — ошибка доставки, Напом. — получили напоминание, SMS — отправлено SMS.
+    Не охвачены: <b>{ $missing }</b> (заблокировали бота: { $blocked }, ошибка: { $failed }, не ответили: { $silent }) · SMS отправлено: { $sms }
+reach-col-total = Всего
+reach-col-delivered = Дост.
+reach-col-acked = Подтв
+reach-col-silent = Молч.
+reach-col-blocked = Блок.
+reach-col-failed = Ошиб.
+reach-col-reminded = Напом
+reach-col-sms = SMS
+reach-handed =
+    🔔 Рассылка №{ $id }: напоминания закончились.
+    Не охвачены: <b>{ $missing }</b> (заблокировали бота: { $blocked }, ошибка: { $failed }, не ответили: { $silent }).{ $sms ->
+        [0] {""}
+       *[other] {"\u000a"}✉️ Им отправляются SMS: { $sms }.
+    }
+    Список с телефонами для звонков — по кнопке ниже.
+reach-list-sheet = Не охвачены
+reach-list-done = 📄 Не охваченные рассылкой №{ $id }: строк — { $rows }. Файлы содержат персональные данные: храните и передавайте их только по служебным каналам.
+reach-list-col-full_name = ФИО
+reach-list-col-phone = Телефон
+reach-list-col-country = Страна
+reach-list-col-city = Город
+reach-list-col-status = Статус
+reach-list-col-needs = Нужды
+reach-list-col-reach = Охват
+reach-list-col-reason = Причина
+reach-list-col-delivered = Доставлено
+reach-list-col-reminders = Напоминаний
+reach-list-col-sms = SMS
+reach-state-blocked = заблокировал(а) бота
+reach-state-failed = ошибка доставки
+reach-state-silent = не ответил(а)
+reach-sms-pending = в очереди
+reach-sms-sent = отправлено
+reach-sms-failed = не удалось
+reach-sms-cancelled = отменено
+reach-sms-ask = Отправить SMS не охваченным рассылкой №{ $id }, у кого есть телефон ({ $count })?{"\u000a"}Текст: «{ $text }»
+reach-sms-queued = ✉️ SMS по рассылке №{ $id } поставлены в очередь: { $count }. Итоги — в отчёте рассылки.
+reach-summary-urgent = ⚡ Срочно: { $urgent ->
+        [1] да — уйдёт раньше обычных рассылок, напоминания в любое время суток
+       *[other] нет
+    }
+reach-summary-reminders = 🔔 Напоминания не ответившим: { $max ->
+        [0] нет
+       *[other] через { $hours } ч, не более { $max }
+    }
+reach-summary-sms = ✉️ SMS не охваченным: { $parts ->
+        [0] нет
+       *[other] { $chars } симв., SMS: { $parts }
+    }
+reach-summary-approval = 👥 Рассылку нужно будет подтвердить второму сотруднику вашей зоны или администратору.
+btn-urgent-on = ⚡ Отметить как срочную
+btn-urgent-off = Снять отметку «срочно»
+btn-remind = 🔔 Изменить напоминания
+btn-sms-add = ✉️ Добавить SMS-текст
+btn-sms-change = ✉️ Изменить SMS-текст
+btn-sms-drop = Убрать SMS
+reach-ask-sms = ✉️ Пришлите текст SMS для тех, кого рассылка не охватит (заблокировали бота, ошибка доставки или не ответили после напоминаний). Обычный текст без оформления, не больше { $max } символов; кириллица занимает больше места, чем латиница.
+reach-sms-long = Слишком длинный текст SMS: { $chars } символов, можно не больше { $max }.
+reach-sms-length-gsm = ✉️ SMS-текст сохранён: { $chars } символов латиницей (GSM-7), SMS: { $parts } (по { $per } символов в одном).
+reach-sms-length-ucs = ✉️ SMS-текст сохранён: { $chars } символов с кириллицей (UCS-2), SMS: { $parts } (по { $per } символов в одном).
+approval-request =
+    👥 <b>Нужно ваше подтверждение</b> (запрос №{ $id }{ $urgent ->
+        [1] , ⚡ срочно
+       *[other] {""}
+    })
+    Автор: { $author }
+    { $audience }
+    Получателей: <b>{ $count }</b>
+    Когда: { $when }
+    Тексты — в сообщениях выше.
+btn-approve = ✅ Подтвердить отправку
+btn-reject = ✖ Отклонить
+approval-waiting = 👥 Рассылка ждёт подтверждения второго сотрудника (запрос №{ $id }). Запрос отправлен: { $asked }. Ничего не уйдёт, пока её не подтвердят.{ $asked ->
+        [0] {" "}Из открывших бота подтвердить пока некому: сотрудник вашей зоны или администратор увидит запрос в /reach.
+       *[other] {""}
+    }
+approval-own = Свою рассылку подтвердить нельзя: нужен другой сотрудник или администратор.
+approval-decided = По этому запросу уже принято решение.
+approval-done = ✅ Запрос №{ $id } подтверждён: рассылка №{ $notice }.
+approval-approved = ✅ Запрос №{ $id } подтвердил(а) { $by }: рассылка №{ $notice } отправляется или ждёт своего времени.
+approval-rejected-done = ✖ Запрос №{ $id } отклонён, ничего не отправлено.
+approval-rejected = ✖ Запрос №{ $id } отклонил(а) { $by }: рассылка не отправлена.
+approval-expired = ⚠️ Запрос №{ $id }: время отправки уже прошло, рассылка не создана. Составьте её заново: /broadcast
+quality-table =
+    📋 <b>Качество списков по странам</b>
+    { $table }
+    Рег. — активные регистрации, Подт. — доля подтвердивших место за { $days } дней, Уст. — не обновлялись дольше, Блок. — заблокировали бота, Б/тел — без телефона, Дубл. — телефон повторяется в другой регистрации, Сроч. — доля ответивших «Получено» на последнюю срочную рассылку.
+quality-col-reg = Рег.
+quality-col-confirmed = Подт.
+quality-col-stale = Уст.
+quality-col-blocked = Блок.
+quality-col-nophone = Б/тел
+quality-col-dupes = Дубл.
+quality-col-urgent = Сроч.
+quality-chart-title = Качество списков, % регистраций
+quality-chart-confirmed = подтвердили место
+quality-chart-blocked = заблокировали бота
+quality-chart-nophone = без телефона
+quality-chart-dupes = повторный телефон
+quality-chart-urgent = ответили на срочную рассылку

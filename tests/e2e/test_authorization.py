@@ -39,6 +39,7 @@ COMMANDS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("/routes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
     # The register is searched in the staff member's countries only (81, 82 in AE; 83 in QA).
     ("/find Citizen", (NOT_AVAILABLE, "Найдено: 1", "Найдено: 2", "Найдено: 3")),
+    ("/reach", (NOT_AVAILABLE, "пока не было", "Охват последних", "Охват последних")),
 ]  # fmt: skip
 # Buttons on notice 1 (AE). Staff of AE and admins pass the role check and get to the
 # notice itself (already finished, or a confirmation).
@@ -51,6 +52,12 @@ BUTTONS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("ca:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
     # Asking a citizen about an inquiry that does not exist.
     ("pq:a:1:81", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
+    # Reach: the breakdown and the list are for the notice's scope; no SMS gateway here;
+    # no approval request 1 exists.
+    ("rc:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
+    ("rc:x:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
+    ("rc:s:1", (NOT_AVAILABLE, NOT_AVAILABLE, "устарела", "устарела")),
+    ("ap:y:1", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
 ]  # fmt: skip
 ROLES = ("citizen", "staff-QA", "staff-AE", "admin")
 

@@ -21,6 +21,8 @@ class Person:
     city: str = "Dubai"
     party: int = 1
     updated: str | None = None  # ISO time of the last update, default now
+    phone: str | None = None  # default: a number made from the id; "" for none
+    children: int = 0
 
 
 async def seed(db_path: Path, people: list[Person]) -> None:
@@ -38,11 +40,12 @@ async def seed(db_path: Path, people: list[Person]) -> None:
             await conn.executemany(
                 "INSERT INTO registrations (user_id, full_name, country, city, status,"
                 " party_size, children, phone, needs, active, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                 [
                     (p.user_id, f"Citizen {p.user_id}", p.country, p.city, p.status, p.party,
-                     f"+7701{p.user_id % 10_000_000:07d}", p.needs, p.updated or stamp,
-                     p.updated or stamp)
+                     min(p.children, p.party - 1) if p.children else 0,
+                     f"+7701{p.user_id % 10_000_000:07d}" if p.phone is None else p.phone,
+                     p.needs, p.updated or stamp, p.updated or stamp)
                     for p in people
                 ],
             )  # fmt: skip

@@ -14,7 +14,8 @@ from storage.models import LANGS
 # Identical on purpose: bilingual prompts, or words that are the same in both languages.
 SAME_IN_BOTH = {
     "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
-    "sched-at", "grant-done", "export-col-phone", "reg-answer",
+    "sched-at", "grant-done", "export-col-phone", "reg-answer", "btn-reach-open", "reach-col-sms",
+    "reach-list-col-phone", "reach-list-col-sms",
 }  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
 NUMERIC = {
@@ -22,7 +23,8 @@ NUMERIC = {
     "minutes", "rating", "count", "percent", "sent", "failed", "blocked", "left", "total",
     "cancelled", "acked", "ack", "deleted", "pending", "scope", "kk", "media", "told",
     "registered", "people", "help", "evacuation", "new", "stale", "days", "rows", "safe",
-    "silent", "on",
+    "silent", "on", "urgent", "asked", "parts", "chars", "hours", "per", "missing", "sms",
+    "delivered",
 }  # fmt: skip
 
 

@@ -20,6 +20,8 @@ NOT_BUTTONS = {
     "эвакуационном рейсе", "Эвакуациялық рейске",
     # the YAML shape an upload must have (content-err-* texts), not a button
     "ключ: значение", "кілт: мән",
+    # the urgent mark of a notice (a state the button toggles), not a button
+    "срочно", "Шұғыл",
 }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from tests.support.fakebot.model import ApiError
 ALLOWED_TAGS = frozenset(
     {
         "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-        "tg-spoiler", "span", "blockquote", "tg-emoji",
+        "tg-spoiler", "span", "blockquote", "tg-emoji", "tg-time",
     }
 )  # fmt: skip
 
@@ -23,10 +23,25 @@ class _HtmlCheck(HTMLParser):
         self.stack: list[str] = []
         self.text: list[str] = []
         self.error: str | None = None
+        # Bot API 9.5 date_time entities (<tg-time unix=... format=...>), as Telegram
+        # reports them: offsets and lengths in UTF-16 code units.
+        self.entities: list[dict[str, object]] = []
+        self._units = 0
+        self._open: list[dict[str, object]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             self.error = f'unsupported start tag "{tag}"'
+        if tag == "tg-time":
+            values = dict(attrs)
+            unix = values.get("unix") or ""
+            if not unix.isdigit():
+                self.error = 'tg-time needs a "unix" attribute'
+            entity: dict[str, object] = {"type": "date_time", "offset": self._units,
+                                         "unix_time": int(unix or 0)}  # fmt: skip
+            if values.get("format"):
+                entity["date_time_format"] = values["format"]
+            self._open.append(entity)
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -34,15 +49,19 @@ class _HtmlCheck(HTMLParser):
             self.error = f'unexpected end tag "{tag}"'
         else:
             self.stack.pop()
+            if tag == "tg-time" and self._open:
+                entity = self._open.pop()
+                entity["length"] = self._units - int(str(entity["offset"]))
+                self.entities.append(entity)
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        self._units += len(data.encode("utf-16-le")) // 2
 
 
-def plain_text(text: str, parse_mode: str | None) -> str:
-    """The text a user would see; raises ApiError where Telegram would refuse the markup."""
+def _parsed(text: str, parse_mode: str | None) -> _HtmlCheck | None:
     if (parse_mode or "").upper() != "HTML":
-        return text
+        return None
     checker = _HtmlCheck()
     checker.feed(text)
     checker.close()
@@ -50,7 +69,19 @@ def plain_text(text: str, parse_mode: str | None) -> str:
         checker.error = f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
     if checker.error:
         raise ApiError(400, f"Bad Request: can't parse entities: {checker.error}")
-    return "".join(checker.text)
+    return checker
+
+
+def plain_text(text: str, parse_mode: str | None) -> str:
+    """The text a user would see; raises ApiError where Telegram would refuse the markup."""
+    checker = _parsed(text, parse_mode)
+    return text if checker is None else "".join(checker.text)
+
+
+def time_entities(text: str, parse_mode: str | None) -> list[dict[str, object]]:
+    """The date_time entities Telegram would attach to the message (tg-time tags)."""
+    checker = _parsed(text, parse_mode)
+    return [] if checker is None else sorted(checker.entities, key=lambda e: str(e["offset"]))
 
 
 def escape(text: str) -> str:

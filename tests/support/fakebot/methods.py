@@ -8,7 +8,7 @@ import json
 import time
 from typing import Any
 
-from tests.support.fakebot.html import plain_text
+from tests.support.fakebot.html import plain_text, time_entities
 from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int, utf16_len
 
 # The emoji a bot may react with (Bot API's ReactionTypeEmoji), the ones the tests meet.
@@ -66,6 +66,9 @@ class BotApiMethods:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                # Bot API 9.4 button colours (the error text is the fake's own wording).
+                if button.get("style") not in (None, "primary", "success", "danger"):
+                    raise ApiError(400, "Bad Request: invalid button style")
         return dict(markup)
 
     def _new_message(self, chat: ChatState, method: str, params: JSON, body: JSON) -> JSON:
@@ -80,6 +83,11 @@ class BotApiMethods:
         if thread is not None:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
+        source, field = ("text", "entities") if "text" in body else ("caption", "caption_entities")
+        if params.get(source):
+            entities = time_entities(str(params[source]), params.get("parse_mode"))
+            if entities:
+                message[field] = entities
         markup = self._check_markup(params.get("reply_markup"))
         if markup:
             if "inline_keyboard" in markup:
