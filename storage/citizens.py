@@ -107,6 +107,13 @@ class CitizenRepo:
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
             # Delivery rows of notices (which copy went to whom, acknowledgements).
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
+            # What the FAQ learnt from them: their questions and "Did this help?" answers;
+            # and, for a staff member, how the hotline team's directory knew them.
+            questions = await conn.execute(
+                "DELETE FROM faq_questions WHERE user_id = ?", (user_id,)
+            )
+            verdicts = await conn.execute("DELETE FROM faq_feedback WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM desk_officers WHERE user_id = ?", (user_id,))
             # The audit log keeps what staff did, never whom it concerned once erased.
             await conn.execute(
                 "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
@@ -126,4 +133,5 @@ class CitizenRepo:
                 places=places.rowcount,
                 drafts=drafts.rowcount + convs.rowcount,
                 tickets=tickets.rowcount,
+                faq=questions.rowcount + verdicts.rowcount,
             )

@@ -85,8 +85,13 @@ class ErasureReport:
     places: int
     drafts: int
     tickets: int = 0
+    # FAQ questions and "Did this help?" answers.
+    faq: int = 0
 
     @property
     def total(self) -> int:
         """All rows removed."""
-        return self.profile + self.registration + self.places + self.drafts + self.tickets
+        return (
+            self.profile + self.registration + self.places + self.drafts + self.tickets
+            + self.faq
+        )  # fmt: skip
