@@ -29,7 +29,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers import register_all
 from handlers.commands import set_command_menus, set_staff_menus
-from handlers.hotline import check_staff_chats
+from handlers.hotline import check_staff_chats, start_desk
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ async def _post_init(app: HotlineApp) -> None:
     await set_command_menus(app.bot, services.catalog)
     await set_staff_menus(app.bot, services)
     await check_staff_chats(app)
+    # Templates, the staff directory, and the desk's watch (alarms, idle tickets).
+    await start_desk(app)
     _touch(services.settings.heartbeat_path)
     if app.job_queue is not None:
         interval = services.settings.heartbeat_seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.desk.service import TeamDesk
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
@@ -20,6 +21,9 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.desk import DeskRepo
+from storage.desk_stats import DeskStatsRepo
+from storage.faq_log import FaqLogRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
@@ -49,6 +53,10 @@ class Services:
     # Routes, staff chats and the flood window: the hotline's state in memory, kept with
     # the database by the desk itself.
     hotline: HotlineDesk
+    # The hotline team's tools: templates, who holds a ticket, alarms, hotline statistics.
+    desk: TeamDesk
+    # "Did this help?" and the questions the FAQ could not answer (/faq_report).
+    faq_log: FaqLogRepo
     clock: Clock
 
     @property
@@ -84,6 +92,8 @@ class Services:
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
         )
+        content_repo = ContentRepo(db)
+        desk = TeamDesk(settings, DeskRepo(db), DeskStatsRepo(db), content_repo, clock)
         return cls(
             settings=settings,
             db=db,
@@ -91,7 +101,7 @@ class Services:
             citizens=citizens,
             registrations=registrations,
             bot_state=BotStateRepo(db),
-            content_repo=ContentRepo(db),
+            content_repo=content_repo,
             content=ContentHolder(),
             tickets=TicketRepo(db),
             staff=staff,
@@ -99,5 +109,7 @@ class Services:
             roles=RoleBook(staff, settings.admin_ids),
             stats=StatsRepo(db),
             hotline=hotline,
+            desk=desk,
+            faq_log=FaqLogRepo(db),
             clock=clock,
         )

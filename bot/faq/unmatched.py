@@ -1,0 +1,136 @@
+"""Questions the FAQ could not answer: stripped of personal data before they are stored,
+and grouped by similarity for the admins' /faq_report.
+
+What is removed: every word with a digit in it (phones, passport numbers, dates, flights),
+e-mail addresses, links and @usernames, patronymics, and capitalised words that are neither
+in the FAQ's vocabulary nor a country's name (names of people; sometimes a city too, which
+errs on the side of privacy). A name typed in lower case is not caught; it is rare in
+questions and the text stays with its asker only until they erase their data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from bot.faq.matcher import fold, kazakh_stem, stem, words
+from bot.reference import countries
+
+MAX_STORED = 300
+# Two questions are one group when they share this much of their stems (Jaccard).
+SIMILAR = 0.5
+# Groups a stem points to, at most: the largest come first, and a question joins one of
+# them; without a cap a common stem ("паспо") would make grouping quadratic.
+_POSTINGS = 24
+_CONTACT = re.compile(r"@|https?:|www\.|t\.me/|\.(com|kz|ru|org|net)\b", re.IGNORECASE)
+_PATRONYMIC = re.compile(
+    r"(ович|евич|ьич|овна|евна|ична|инична|улы|ұлы|кызы|қызы)$", re.IGNORECASE
+)
+_EDGES = "\"'«»()[]{}.,;:!?—–-…"
+
+
+@cache
+def _country_prefixes() -> frozenset[str]:
+    """Folded beginnings of the names of the region's countries and Kazakhstan, long enough
+    to tell "Катара" (a country) from "Катерина" (a person)."""
+    found = set()
+    for code in (*countries.REGION, "KZ"):
+        country = countries.get(code)
+        for lang in ("ru", "kk", "en"):
+            for word in fold(country.name(lang)).split() if country else ():
+                if len(word) >= 3:
+                    found.add(word if len(word) <= 4 else word[: min(6, len(word) - 1)])
+    return frozenset(found)
+
+
+def known_word(vocabulary: Iterable[str] | Callable[[str], bool]) -> Callable[[str], bool]:
+    """Whether a capitalised word is an ordinary word: a stop word, a term of the FAQ's
+    vocabulary (its stems), or a country."""
+    has = vocabulary if callable(vocabulary) else frozenset(vocabulary).__contains__
+    prefixes = _country_prefixes()
+
+    def known(word: str) -> bool:
+        meaningful = words(word)
+        if not meaningful:
+            return True  # a stop word ("Где", "Как") or a single letter
+        folded = meaningful[0]
+        if has(stem(folded)) or has(kazakh_stem(folded)):
+            return True
+        return any(folded[:n] in prefixes for n in range(3, 7))
+
+    return known
+
+
+def scrub(text: str, known: Callable[[str], bool]) -> str:
+    """The question without numbers, contacts and names; empty if nothing is left."""
+    kept: list[str] = []
+    for token in text.split():
+        core = token.strip(_EDGES)
+        if not core:
+            continue
+        if any(ch.isdigit() for ch in token) or _CONTACT.search(token):
+            continue
+        if _PATRONYMIC.search(core):
+            continue
+        titled = core[0].isupper() and not core.isupper()
+        if titled and not known(core):
+            continue
+        kept.append(token)
+    cleaned = " ".join(kept)[:MAX_STORED].strip(" ,;:—–-")
+    return cleaned if key_of(cleaned) else ""
+
+
+def key_of(text: str) -> str:
+    """The question's meaningful word stems, sorted: questions worded alike share it."""
+    return " ".join(sorted({stem(w) for w in words(text)}))
+
+
+@dataclass
+class Group:
+    """Similar questions: how often they were asked, and a few of their texts."""
+
+    count: int
+    stems: frozenset[str]
+    examples: list[str] = field(default_factory=list)
+    variants: int = 0
+
+    @property
+    def sample(self) -> str:
+        """The most asked wording."""
+        return self.examples[0] if self.examples else ""
+
+
+def group(keys: Sequence[tuple[str, int, str]], max_examples: int = 3) -> list[Group]:
+    """Group (key, count, sample) rows, most asked first, by the similarity of their stems.
+
+    Greedy: rows in order of count; a row joins the group whose first stems it shares most
+    (Jaccard at least SIMILAR), or starts a new one.
+    """
+    groups: list[Group] = []
+    postings: dict[str, list[int]] = {}
+    for key, count, sample in sorted(keys, key=lambda row: (-row[1], row[0])):
+        stems = frozenset(key.split())
+        shared: Counter[int] = Counter()
+        for s in stems:
+            shared.update(postings.get(s, ()))
+        best, best_score = -1, 0.0
+        for index, common in shared.items():
+            score = common / len(stems | groups[index].stems)
+            if score > best_score or (score == best_score and index < best):
+                best, best_score = index, score
+        if best >= 0 and best_score >= SIMILAR:
+            found = groups[best]
+            found.count += count
+            found.variants += 1
+            if len(found.examples) < max_examples and sample not in found.examples:
+                found.examples.append(sample)
+            continue
+        groups.append(Group(count, stems, [sample], 1))
+        for s in stems:
+            bucket = postings.setdefault(s, [])
+            if len(bucket) < _POSTINGS:
+                bucket.append(len(groups) - 1)
+    return sorted(groups, key=lambda g: -g.count)
