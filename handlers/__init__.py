@@ -8,6 +8,7 @@ from handlers import (
     content_admin,
     fallback,
     faq,
+    faq_report,
     hotline,
     menu,
     notices,
@@ -15,6 +16,7 @@ from handlers import (
     staff_admin,
     staff_tools,
 )
+from handlers.hotline import templates
 from handlers.notices import safety
 
 
@@ -26,9 +28,12 @@ def register_all(app: AnyApp) -> None:
     theirs goes there; then the menu; the catch-alls last, so nothing goes unanswered.
     """
     common.register(app)
+    # Before content_admin, whose FAQ upload would take the templates file too.
+    templates.register(app)
     content_admin.register(app)
     staff_admin.register(app)
     staff_tools.register(app)
+    faq_report.register(app)
     notices.register(app)
     hotline.register(app)
     registration.register(app)

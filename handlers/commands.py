@@ -19,8 +19,10 @@ log = logging.getLogger(__name__)
 CITIZEN_COMMANDS = (
     "start", "menu", "register", "my", "faq", "notices", "language", "help", "cancel", "delete",
 )  # fmt: skip
-STAFF_COMMANDS = ("broadcast", "scheduled", "safety", "stats", "export")
-ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
+STAFF_COMMANDS = ("broadcast", "scheduled", "safety", "stats", "export", "mine")
+ADMIN_COMMANDS = (
+    "staff", "grant", "revoke", "audit", "routes", "faq_export", "faq_report", "templates_export",
+)  # fmt: skip
 
 
 async def set_command_menus(bot: Bot, catalog: Catalog) -> None:

@@ -12,7 +12,7 @@ from bot.faq.directory import render_contacts, render_polling
 from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
 from bot.reference import countries
-from handlers import keyboards
+from handlers import faq_report, keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 
 Button = InlineKeyboardButton
@@ -157,6 +157,7 @@ async def helpful(update: Update, context: HotlineContext) -> None:
         await refuse_button(update, context)
         return
     await answer_query(update)
+    await faq_report.record_verdict(update, context, entry_id, verdict == "y")
     if verdict == "y":
         await reply(
             update, context.t("faq-thanks"), reply_markup=keyboards.back_to_menu(context.t)
@@ -177,6 +178,8 @@ async def answer_free_text(update: Update, context: HotlineContext, text: str) -
     if decision == "answer":
         await send_answer(update, context, matches[0].entry)
         return
+    # Not confident: the admins' /faq_report shows what the FAQ does not answer.
+    await faq_report.record_question(update, context, text)
     if decision == "choose":
         await reply(update, context.t("faq-unsure"), reply_markup=_choices(context, matches))
         return

@@ -24,6 +24,7 @@ from handlers.hotline.citizen import (
     relay_in,
     start_hotline,
 )
+from handlers.hotline.desk import register as register_team
 from handlers.hotline.routes import check_staff_chats, list_routes, route
 from handlers.hotline.topic import (
     STAFF_COMMANDS,
@@ -31,13 +32,13 @@ from handlers.hotline.topic import (
     card,
     close,
     note,
-    queue,
     relay_out,
     reopen,
     send_faq,
     staff_edit,
     unban,
 )
+from handlers.hotline.watch import start_desk
 from handlers.roles import admins, not_available
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "open_urgent",
     "register",
     "relay_in",
+    "start_desk",
     "start_hotline",
 ]
 
@@ -62,7 +64,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("unban", unban), ("faq", send_faq), ("note", note),
     ):  # fmt: skip
         app.add_handler(CommandHandler(name, callback, filters=topic))
-    app.add_handler(CommandHandler("queue", queue, filters=in_staff))
     app.add_handler(MessageHandler(topic & ~filters.COMMAND, relay_out))
     edited = desk.staff_chats & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edited, staff_edit))
@@ -71,3 +72,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
     app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))
+    # The team's tools: /take, /assign, /release, /queue, /mine.
+    register_team(app)

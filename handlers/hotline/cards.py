@@ -13,6 +13,8 @@ from storage.tickets import Ticket
 
 # Callback data of the rating buttons: rt:<ticket>:<1-5> (handled by citizen.rate).
 RATE = "rt:"
+# Callback data of the card's "take" button: dk:t:<ticket> (handled by desk.take_button).
+TAKE = "dk:t:"
 # Telegram's limit for a forum topic's name.
 MAX_TOPIC_NAME = 128
 
@@ -23,12 +25,19 @@ def staff_t(context: HotlineContext) -> Translator:
 
 
 def topic_name(
-    context: HotlineContext, ticket: Ticket, full_name: str, reg: Registration | None
+    context: HotlineContext,
+    ticket: Ticket,
+    full_name: str,
+    reg: Registration | None,
+    owner: str | None = None,
 ) -> str:
-    """Country, name and ticket number; a globe when the citizen is not registered."""
+    """Country, name and ticket number, then who holds it; a globe when the citizen is not
+    registered. A long name is what gets cut, never the number or the holder."""
     lang = context.settings.staff_lang
     place = countries.label(reg.country if reg else None, lang, missing="🌐")
-    return f"{place} · {full_name} · #{ticket.id}"[:MAX_TOPIC_NAME]
+    tail = f" · #{ticket.id}" + (f" · 👤 {owner[:40]}" if owner else "")
+    head = f"{place} · {full_name}"
+    return head[: MAX_TOPIC_NAME - len(tail)] + tail
 
 
 async def card_text(
@@ -38,21 +47,30 @@ async def card_text(
     t = staff_t(context)
     citizen = await context.services.citizens.get(ticket.user_id)
     lang = citizen.lang if citizen else DEFAULT_LANG
+    owner = context.services.desk.officer(ticket.assignee_id)
+    held = (
+        "\n" + t("desk-card-owner", officer=owner.name if owner else str(ticket.assignee_id))
+        if ticket.assignee_id is not None
+        else ""
+    )
     if reg is None:
-        return t("staff-card-unregistered", ticket=ticket.id, name=tg_name, lang=lang)
-    return t(
-        "staff-card",
-        ticket=ticket.id,
-        name=reg.full_name,
-        country=countries.label(reg.country, t.lang),
-        city=reg.city,
-        status=t(f"status-{reg.status}"),
-        party=reg.party_size,
-        children=reg.children,
-        needs=t(f"needs-{reg.needs}"),
-        phone=reg.phone,
-        lang=lang,
-        updated=local_time(reg.updated_at, context.settings.tz),
+        return t("staff-card-unregistered", ticket=ticket.id, name=tg_name, lang=lang) + held
+    return (
+        t(
+            "staff-card",
+            ticket=ticket.id,
+            name=reg.full_name,
+            country=countries.label(reg.country, t.lang),
+            city=reg.city,
+            status=t(f"status-{reg.status}"),
+            party=reg.party_size,
+            children=reg.children,
+            needs=t(f"needs-{reg.needs}"),
+            phone=reg.phone,
+            lang=lang,
+            updated=local_time(reg.updated_at, context.settings.tz),
+        )
+        + held
     )
 
 
@@ -62,3 +80,11 @@ def rating_markup(ticket: Ticket) -> InlineKeyboardMarkup:
         InlineKeyboardButton("⭐" * n, callback_data=f"{RATE}{ticket.id}:{n}") for n in range(1, 6)
     ]
     return InlineKeyboardMarkup([stars[:3], stars[3:]])
+
+
+def take_markup(context: HotlineContext, ticket: Ticket) -> InlineKeyboardMarkup:
+    """The card's button: an officer takes the ticket (never shown to the citizen)."""
+    label = staff_t(context)("desk-btn-take")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=f"{TAKE}{ticket.id}")]]
+    )

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import HotlineContext
 from handlers.common import answer_query, callback_arg, refuse_button, reply
-from handlers.hotline.cards import RATE, card_text, staff_t, topic_name
+from handlers.hotline.cards import RATE, card_text, staff_t, take_markup, topic_name
 from storage.models import Registration
 from storage.tickets import Ticket
 
@@ -75,6 +75,7 @@ async def _open_topic(
         ticket.staff_chat_id,
         await card_text(context, ticket, tg_name, reg),
         message_thread_id=thread,
+        reply_markup=take_markup(context, ticket),
     )
     return thread
 
