@@ -159,7 +159,7 @@ class DeskRepo:
                 f"SELECT {_T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent"
                 " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
                 " WHERE t.status = 'open' AND t.alarmed_at IS NULL AND t.waiting_since <= ?"
-                " AND (coalesce(r.needs IN ({marks}), 0) OR t.waiting_since <= ?)"
+                f" AND (coalesce(r.needs IN ({marks}), 0) OR t.waiting_since <= ?)"
                 " ORDER BY t.waiting_since, t.id LIMIT ?",
                 (*needs, to_iso(urgent_before), *needs, to_iso(normal_before), limit),
             ) as cur:

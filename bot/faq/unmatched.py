@@ -10,6 +10,7 @@ questions and the text stays with its asker only until they erase their data.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,8 +21,10 @@ from bot.faq.matcher import fold, kazakh_stem, stem, words
 from bot.reference import countries
 
 MAX_STORED = 300
-# Two questions are one group when they share this much of their stems (Jaccard).
-SIMILAR = 0.5
+# Two questions are one group when the stems they share weigh this much of the smaller's.
+SIMILAR = 0.6
+# Wordings of a group that newcomers are compared with, at most.
+_MEMBERS = 8
 # Groups a stem points to, at most: the largest come first, and a question joins one of
 # them; without a cap a common stem ("паспо") would make grouping quadratic.
 _POSTINGS = 24
@@ -93,9 +96,10 @@ class Group:
     """Similar questions: how often they were asked, and a few of their texts."""
 
     count: int
-    stems: frozenset[str]
     examples: list[str] = field(default_factory=list)
     variants: int = 0
+    # The stems of its first wordings and their weight, to compare newcomers with.
+    members: list[tuple[frozenset[str], float]] = field(default_factory=list)
 
     @property
     def sample(self) -> str:
@@ -106,31 +110,48 @@ class Group:
 def group(keys: Sequence[tuple[str, int, str]], max_examples: int = 3) -> list[Group]:
     """Group (key, count, sample) rows, most asked first, by the similarity of their stems.
 
-    Greedy: rows in order of count; a row joins the group whose first stems it shares most
-    (Jaccard at least SIMILAR), or starts a new one.
+    Stems are weighted by how rare they are among the questions (a "можно" in every second
+    question says little, a "кошку" says what it is about). Greedy: rows in order of count;
+    a row joins the group with the most similar early wording (the shared weight over the
+    smaller of the two, at least SIMILAR, and two stems in common), or starts a new group.
     """
+    rows = sorted(keys, key=lambda row: (-row[1], row[0]))
+    spread = Counter(stem for key, _, _ in rows for stem in set(key.split()))
+    weight = {stem: math.log(1 + len(rows) / n) for stem, n in spread.items()}
     groups: list[Group] = []
     postings: dict[str, list[int]] = {}
-    for key, count, sample in sorted(keys, key=lambda row: (-row[1], row[0])):
+    for key, count, sample in rows:
         stems = frozenset(key.split())
-        shared: Counter[int] = Counter()
+        mass = sum(weight[s] for s in stems)
+        candidates: set[int] = set()
         for s in stems:
-            shared.update(postings.get(s, ()))
+            candidates.update(postings.get(s, ()))
         best, best_score = -1, 0.0
-        for index, common in shared.items():
-            score = common / len(stems | groups[index].stems)
-            if score > best_score or (score == best_score and index < best):
-                best, best_score = index, score
+        for index in sorted(candidates):
+            for other, other_mass in groups[index].members:
+                shared = stems & other
+                if len(shared) < 2 or not mass or not other_mass:
+                    continue
+                score = sum(weight[s] for s in shared) / min(mass, other_mass)
+                if score > best_score:
+                    best, best_score = index, score
         if best >= 0 and best_score >= SIMILAR:
             found = groups[best]
             found.count += count
             found.variants += 1
             if len(found.examples) < max_examples and sample not in found.examples:
                 found.examples.append(sample)
+            if len(found.members) < _MEMBERS:
+                found.members.append((stems, mass))
+                _post(postings, stems, best)
             continue
-        groups.append(Group(count, stems, [sample], 1))
-        for s in stems:
-            bucket = postings.setdefault(s, [])
-            if len(bucket) < _POSTINGS:
-                bucket.append(len(groups) - 1)
+        groups.append(Group(count, [sample], 1, [(stems, mass)]))
+        _post(postings, stems, len(groups) - 1)
     return sorted(groups, key=lambda g: -g.count)
+
+
+def _post(postings: dict[str, list[int]], stems: frozenset[str], index: int) -> None:
+    for s in stems:
+        bucket = postings.setdefault(s, [])
+        if len(bucket) < _POSTINGS and index not in bucket:
+            bucket.append(index)

@@ -23,7 +23,7 @@ from bot.staff.roles import Role
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button
 from handlers.hotline.cards import TAKE, staff_t
 from handlers.hotline.desk_views import officer_name, retitle, ticket_ref, waiting_line
-from handlers.roles import not_available, requires
+from handlers.roles import allowed, not_available, requires, role_of
 from storage.tickets import Ticket
 
 # Commands of this module that only make sense in a staff group (refused in private chats).
@@ -46,13 +46,19 @@ async def remember_officer(update: Update, context: HotlineContext) -> None:
 def desk_command(
     command: DeskCommand,
 ) -> Callable[[Update, HotlineContext], Coroutine[Any, Any, None]]:
-    """Staff only (re-read server-side), and only in a topic that is a ticket's."""
+    """Staff only (the role re-read server-side), and only in a topic that is a ticket's.
 
-    @requires("staff")
+    The refusal is a reply in the topic: `requires` would answer in the group's General.
+    """
+
     @functools.wraps(command)
-    async def handler(update: Update, context: HotlineContext, role: Role) -> None:
+    async def handler(update: Update, context: HotlineContext) -> None:
         message = update.effective_message
         if message is None or message.message_thread_id is None:
+            return
+        role = role_of(update, context)
+        if role is None or not allowed(role, "staff"):
+            await message.reply_text(context.t("not-available"))
             return
         ticket = await context.services.tickets.by_thread(
             message.chat_id, message.message_thread_id
@@ -138,13 +144,12 @@ def _target(context: HotlineContext, message: Message) -> tuple[int | None, str 
     for entity in message.entities or ():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
             return entity.user.id, None
-        if entity.type == MessageEntity.MENTION:
-            username = message.parse_entity(entity)
-            found = context.services.desk.find(username)
-            return (found, None) if found is not None else (None, username)
     args = context.args or []
     if len(args) == 1 and args[0].isdigit():
         return int(args[0]), None
+    if len(args) == 1 and args[0].startswith("@") and len(args[0]) > 1:
+        found = context.services.desk.find(args[0])
+        return (found, None) if found is not None else (None, args[0][:40])
     replied = message.reply_to_message
     # In a topic every message "replies" to the topic's first message; that is no answer.
     if (

@@ -37,6 +37,13 @@ COMMANDS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("/audit", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "Последние действия")),
     ("/faq_export", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
     ("/routes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "")),
+    # The hotline team's tools; /take and /t belong in a staff group's topics.
+    ("/stats hotline", (NOT_AVAILABLE, "Горячая линия", "Горячая линия", "Горячая линия")),
+    ("/mine", (NOT_AVAILABLE, "нет открытых", "нет открытых", "нет открытых")),
+    ("/take", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE)),
+    ("/t greeting", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE)),
+    ("/faq_report", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "не было ни оценок")),
+    ("/templates_export", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "Шаблоны ответов")),
 ]  # fmt: skip
 # Buttons on notice 1 (AE). Staff of AE and admins pass the role check and get to the
 # notice itself (already finished, or a confirmation).
@@ -47,6 +54,10 @@ BUTTONS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("nt:e:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
     ("sf:go", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
     ("ca:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
+    # The card's "take" pressed outside its topic, a template upload nobody sent.
+    ("dk:t:1", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
+    ("dt:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
+    ("dk:s:1:greeting", ("устарела", "устарела", "устарела", "устарела")),
 ]  # fmt: skip
 ROLES = ("citizen", "staff-QA", "staff-AE", "admin")
 
