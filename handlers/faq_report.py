@@ -14,6 +14,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import AnyApp, HotlineContext
 from bot.faq import unmatched
+from bot.services import Services
 from bot.staff import reports
 from bot.staff.roles import Role
 from handlers.common import PRIVATE, reply
@@ -58,10 +59,9 @@ def _days(args: list[str]) -> int | None:
 
 
 async def report_groups(
-    context: HotlineContext, days: int
+    services: Services, days: int
 ) -> tuple[list[tuple[str, int, int]], list[unmatched.Group]]:
     """(entry id, no, yes) most "no" first, and the groups of unanswered questions."""
-    services = context.services
     since = services.clock.now() - timedelta(days=days)
     verdicts = await services.faq_log.verdicts(since, SHOWN_ENTRIES)
     keys = await services.faq_log.question_keys(since)
@@ -77,7 +77,7 @@ async def faq_report(update: Update, context: HotlineContext, role: Role) -> Non
     if days is None:
         await reply(update, t("faqr-usage", max=MAX_DAYS))
         return
-    entries, groups = await report_groups(context, days)
+    entries, groups = await report_groups(context.services, days)
     if not entries and not groups:
         await reply(update, t("faqr-empty", days=days))
         return

@@ -62,10 +62,18 @@ class FaqLogRepo:
         return [EntryVerdicts(r[0], r[1], r[2]) for r in rows]
 
     async def question_keys(self, since: datetime) -> list[QuestionKey]:
-        """Unanswered questions since `since`, one row per set of stems, most asked first."""
+        """Unanswered questions since `since`, one row per set of stems with its most
+        frequent wording, most asked first."""
         rows = await self.db.fetchall(
-            "SELECT key, count(*), max(text) FROM faq_questions WHERE at >= ?"
-            " GROUP BY key ORDER BY 2 DESC, 1",
+            "SELECT key, text, count(*) FROM faq_questions WHERE at >= ? GROUP BY key, text",
             (to_iso(since),),
         )
-        return [QuestionKey(r[0], r[1], r[2]) for r in rows]
+        counts: dict[str, int] = {}
+        wording: dict[str, tuple[int, str]] = {}
+        for key, text, n in rows:
+            counts[key] = counts.get(key, 0) + n
+            best = wording.get(key)
+            if best is None or n > best[0]:
+                wording[key] = (n, text)
+        found = [QuestionKey(key, n, wording[key][1]) for key, n in counts.items()]
+        return sorted(found, key=lambda k: (-k.count, k.key))

@@ -23,8 +23,10 @@ from bot.reference import countries
 MAX_STORED = 300
 # Two questions are one group when the stems they share weigh this much of the smaller's.
 SIMILAR = 0.6
-# Wordings of a group that newcomers are compared with, at most.
+# Wordings of a group that newcomers are compared with, and groups weighed per question,
+# at most: grouping 100,000 questions stays well under a second (bench/scale.py).
 _MEMBERS = 8
+_CANDIDATES = 12
 # Groups a stem points to, at most: the largest come first, and a question joins one of
 # them; without a cap a common stem ("паспо") would make grouping quadratic.
 _POSTINGS = 24
@@ -123,11 +125,12 @@ def group(keys: Sequence[tuple[str, int, str]], max_examples: int = 3) -> list[G
     for key, count, sample in rows:
         stems = frozenset(key.split())
         mass = sum(weight[s] for s in stems)
-        candidates: set[int] = set()
+        candidates: Counter[int] = Counter()
         for s in stems:
             candidates.update(postings.get(s, ()))
         best, best_score = -1, 0.0
-        for index in sorted(candidates):
+        # The groups that share the most stems with it are the only ones worth weighing.
+        for index, _ in candidates.most_common(_CANDIDATES):
             for other, other_mass in groups[index].members:
                 shared = stems & other
                 if len(shared) < 2 or not mass or not other_mass:
