@@ -12,9 +12,7 @@ import aiosqlite
 from storage.content import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso
-from storage.tickets import SECONDS_SINCE_OPENED, TICKET_NAMES, Ticket, ticket_of
-
-_T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in TICKET_NAMES)
+from storage.tickets import SECONDS_SINCE_OPENED, T_COLUMNS, TICKET_NAMES, Ticket, ticket_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +121,7 @@ class DeskRepo:
         the urgent ones (registered needs), then the longest wait."""
         marks, needs = _marks(urgent_needs)
         rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
+            f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.status = 'open' AND t.staff_chat_id = ? AND t.waiting_since IS NOT NULL"
             " ORDER BY t.assignee_id IS NOT NULL, urgent DESC, t.waiting_since, t.id",
@@ -135,7 +133,7 @@ class DeskRepo:
         """The officer's open tickets: waiting ones first, the longest wait first."""
         marks, needs = _marks(urgent_needs)
         rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
+            f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.status = 'open' AND t.assignee_id = ?"
             " ORDER BY t.waiting_since IS NULL, t.waiting_since, t.id",
@@ -156,7 +154,7 @@ class DeskRepo:
         marks, needs = _marks(urgent_needs)
         async with self.db.transaction() as conn:
             async with conn.execute(
-                f"SELECT {_T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent"
+                f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent"
                 " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
                 " WHERE t.status = 'open' AND t.alarmed_at IS NULL AND t.waiting_since <= ?"
                 f" AND (coalesce(r.needs IN ({marks}), 0) OR t.waiting_since <= ?)"

@@ -21,7 +21,7 @@ _COLUMNS = ", ".join(TICKET_NAMES)
 # Whole seconds from a ticket's opening to the statement's :now (first answer, close).
 SECONDS_SINCE_OPENED = "CAST(round((julianday(:now) - julianday(created_at)) * 86400) AS INTEGER)"
 # The same columns read through the alias `t`, named as in `tickets` (for joins).
-_T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in TICKET_NAMES)
+T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in TICKET_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,6 @@ class Ticket:
     first_staff_at: datetime | None = None
     alarmed_at: datetime | None = None
     closed_reason: str | None = None
-
-    @property
-    def waiting(self) -> bool:
-        """The citizen wrote last and nobody answered yet."""
-        return self.last_citizen_at is not None and (
-            self.last_staff_at is None or self.last_staff_at < self.last_citizen_at
-        )
 
 
 def _when(value: str | None) -> datetime | None:
@@ -253,24 +246,6 @@ class TicketRepo:
             (ticket_id, staff_message_id),
         )
         return int(row["citizen_message_id"]) if row else None
-
-    async def queue(
-        self, staff_chat_id: int, urgent_needs: frozenset[str]
-    ) -> list[tuple[Ticket, bool]]:
-        """Open tickets waiting for an answer, (ticket, urgent): urgent first, then the
-        longest waiting. Urgency is the citizen's registered need, read in the same query."""
-        marks = ", ".join("?" for _ in urgent_needs) or "NULL"
-        rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent FROM tickets t"
-            " LEFT JOIN registrations r ON r.user_id = t.user_id"
-            " WHERE t.staff_chat_id = ? AND t.status = 'open'",
-            (*sorted(urgent_needs), staff_chat_id),
-        )
-        waiting = [(ticket_of(r), bool(r["urgent"])) for r in rows]
-        waiting = [(t, urgent) for t, urgent in waiting if t.waiting]
-        return sorted(
-            waiting, key=lambda item: (not item[1], item[0].last_citizen_at or item[0].created_at)
-        )
 
     async def ban(self, user_id: int, reason: str, by: int, now: datetime) -> None:
         """Stop relaying a citizen's messages."""

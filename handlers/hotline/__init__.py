@@ -4,7 +4,9 @@ database, so a restart loses nothing.
 
 citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
 country, cards.py what staff see. Citizens' free messages reach relay_in through
-handlers.fallback, which asks is_active first.
+handlers.fallback, which asks is_active first. The team's tools: desk.py (who holds a
+ticket, /queue, /mine), templates.py (/t; registered by handlers.register_all, before the
+FAQ upload), watch.py (the alarm and idle jobs), stats.py (/stats hotline).
 """
 
 from __future__ import annotations
