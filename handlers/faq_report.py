@@ -1,5 +1,6 @@
 """An FAQ that learns: "Did this help?" answers and the free-text questions the FAQ could not
-answer are stored (the questions stripped of numbers and names first), and admins read them
+answer are stored, for citizens who consented only (the questions stripped of numbers and
+names first, and erased with the citizen), and admins read them
 with /faq_report [days]: the entries with the most "no", and the unanswered questions grouped
 by similarity, with counts, as a message and a CSV file.
 """
@@ -27,16 +28,26 @@ SHOWN_GROUPS = 15
 SHOWN_TEXT = 120
 
 
-async def record_question(update: Update, context: HotlineContext, text: str) -> None:
-    """A free-text question without a confident answer: stored without personal data."""
+async def _consented(update: Update, context: HotlineContext) -> int | None:
+    """The user's id if they consented to the processing of their data; nothing of anyone
+    else is kept, not even a question with the names taken out."""
     user = update.effective_user
     if user is None:
+        return None
+    citizen = await context.services.citizens.get(user.id)
+    return user.id if citizen is not None and citizen.consent_at is not None else None
+
+
+async def record_question(update: Update, context: HotlineContext, text: str) -> None:
+    """A free-text question without a confident answer: stored without personal data."""
+    user_id = await _consented(update, context)
+    if user_id is None:
         return
     services = context.services
     cleaned = unmatched.scrub(text, unmatched.known_word(services.matcher.idf.__contains__))
     if cleaned:
         await services.faq_log.question(
-            user.id, context.lang, cleaned, unmatched.key_of(cleaned), services.clock.now()
+            user_id, context.lang, cleaned, unmatched.key_of(cleaned), services.clock.now()
         )
 
 
@@ -44,10 +55,10 @@ async def record_verdict(
     update: Update, context: HotlineContext, entry_id: str, helped: bool
 ) -> None:
     """A citizen's "Did this help?" on an entry (checked to exist by the caller)."""
-    user = update.effective_user
-    if user is not None:
+    user_id = await _consented(update, context)
+    if user_id is not None:
         services = context.services
-        await services.faq_log.verdict(entry_id, user.id, helped, services.clock.now())
+        await services.faq_log.verdict(entry_id, user_id, helped, services.clock.now())
 
 
 def _days(args: list[str]) -> int | None:
