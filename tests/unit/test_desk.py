@@ -135,3 +135,15 @@ def test_questions_worded_alike_share_a_key_and_similar_ones_a_group() -> None:
     groups = group(rows)
     assert [(g.count, g.variants) for g in groups] == [(4, 2), (2, 1), (1, 1)]
     assert groups[0].sample == "можно взять кошку в самолет"
+
+
+def test_alarm_settings_are_validated() -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, alarm_urgent_minutes=200, alarm_normal_minutes=100)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, ticket_idle_days=0)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).ticket_idle_days == 7  # type: ignore[call-arg]
