@@ -1,13 +1,17 @@
-"""The register at 100,000 citizens: /stats, audience selection, export, /find, bot memory.
+"""The register at 100,000 citizens: /stats, audience selection, export, /find, bot memory;
+the hotline team's /stats hotline over 50,000 tickets and /faq_report over 100,000 questions.
 
 Seeds N citizens across the region's countries, then measures in this process (the same
 repository code the bot runs): the /stats query, counting and selecting one country's
 audience, a one-country export (rows + CSV + XLSX), and /find (PeopleService.find: the
-search the command runs, by name, phone and city). Then the bot runs as a process against
-the fake Bot API on that database while an admin asks for /stats, /export of the largest
-country and /find; prints the time to each answer and the bot's peak RSS.
+search the command runs, by name, phone and city). Then it seeds hotline tickets and
+unanswered FAQ questions and times the figures of /stats hotline (90 days, every ticket in
+the period) and of /faq_report (a year, every question; grouping included), through the
+services the bot builds. Then the bot runs as a process against the fake Bot API on that
+database while an admin asks for /stats, /export of the largest country and /find; prints
+the time to each answer and the bot's peak RSS.
 
-    .venv/bin/python -m bench.scale [--citizens 100000]
+    .venv/bin/python -m bench.scale [--citizens 100000] [--tickets 50000] [--questions 100000]
 """
 
 from __future__ import annotations
@@ -24,14 +28,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.faq import unmatched
 from bot.people.matching import parse_query
 from bot.people.service import PeopleService
 from bot.reference.countries import REGION
+from bot.services import Services
 from bot.settings import Settings
 from bot.staff import reports
+from handlers.faq_report import report_groups
 from storage.audience import Audience, AudienceRepo
 from storage.db import Database
-from storage.models import NEEDS, STATUSES
+from storage.models import NEEDS, STATUSES, to_iso
 from storage.people import PeopleRepo
 from storage.people_links import PeopleLinks
 from storage.stats import StatsRepo
@@ -144,6 +151,129 @@ async def find_timings(db: Database, total: int, biggest: str) -> None:
                 lambda: people.find(queries["by name"], {biggest}))  # fmt: skip
 
 
+OFFICERS = [700_000 + i for i in range(25)]
+
+
+async def seed_tickets(db: Database, citizens: int, count: int) -> None:
+    """Hotline tickets over 90 days: most closed, a tenth open (some waiting), officers,
+    first responses, ratings; at most one per citizen, as the unique index wants."""
+    rng = random.Random(11)
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(min(count, citizens)):
+        created = now - timedelta(seconds=rng.randint(0, 90 * 86400))
+        answered = rng.random() < 0.93
+        response = rng.randint(20, 6 * 3600) if answered else None
+        is_open = rng.random() < 0.1
+        close = None if is_open else rng.randint(600, 5 * 86400)
+        closed = created + timedelta(seconds=close) if close else None
+        if closed is not None and closed > now:
+            closed, close = now, int((now - created).total_seconds())
+        waiting = created if is_open and rng.random() < 0.3 else None
+        rows.append((
+            1_000_000 + i, -1001, i + 1, "open" if is_open else "closed", to_iso(created),
+            rng.choice(REGION),
+            to_iso(created + timedelta(seconds=response)) if response else None, response,
+            to_iso(closed) if closed else None, close, "staff" if closed else None,
+            rng.randint(1, 5) if closed and rng.random() < 0.4 else None,
+            rng.choice(OFFICERS) if rng.random() < 0.85 else None,
+            to_iso(waiting) if waiting else None,
+        ))  # fmt: skip
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO tickets (user_id, staff_chat_id, thread_id, status, created_at,"
+            " country, first_staff_at, response_seconds, closed_at, close_seconds,"
+            " closed_reason, rating, assignee_id, waiting_since)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+# What the FAQ does not answer, as citizens would ask it; names, numbers, flights and typos
+# are added around them, and stripped again before they are stored, as the bot does.
+_UNANSWERED = [
+    "можно ли взять кошку в самолет", "как перевезти собаку через границу",
+    "как продлить визу если рейс отменили", "где обменять деньги без карты",
+    "как отправить деньги родственникам", "потерял багаж в аэропорту что делать",
+    "нужен ли тест при въезде", "как получить справку о несудимости",
+    "можно ли зарегистрировать брак в посольстве", "как оформить доверенность за границей",
+    "где заменить водительские права", "как вернуть деньги за билет",
+    "есть ли бесплатное жильё для студентов", "как поставить ребёнка на консульский учёт",
+    "сколько стоит такси до границы", "куда обратиться если украли телефон",
+    "как продлить разрешение на работу", "нужна ли виза для транзита через Турцию",
+    "мысықты ұшаққа алуға бола ма", "визаны қалай ұзартуға болады",
+    "ақшаны туыстарыма қалай жіберемін", "жүгім жоғалды не істеу керек",
+    "neke qiyu elshilikte bola ma", "kak prodlit vizu v Katare",
+]  # fmt: skip
+_NAMES = ["Айгерим Серикова", "Данияр Ахметов", "Мадина Омарова", "Ержан Болатович"]
+
+
+def _noisy(rng: random.Random, base: str) -> str:
+    words = base.split()
+    if len(words) > 3 and rng.random() < 0.4:
+        words.pop(rng.randrange(len(words)))
+    if rng.random() < 0.3:
+        i = rng.randrange(len(words))
+        w = words[i]
+        if len(w) > 4:
+            j = rng.randrange(1, len(w) - 1)
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    text = " ".join(words)
+    if rng.random() < 0.3:
+        text = f"Меня зовут {rng.choice(_NAMES)}, {text}"
+    if rng.random() < 0.3:
+        text += f", мой номер +7701{rng.randint(1_000_000, 9_999_999)}"
+    if rng.random() < 0.2:
+        text += f", рейс KC{rng.randint(100, 999)} {rng.randint(1, 28)}.03"
+    return text
+
+
+async def seed_questions(db: Database, services: Services, citizens: int, count: int) -> int:
+    """Unanswered questions over a year, stripped and keyed as the bot stores them; returns
+    how many distinct keys they make."""
+    rng = random.Random(13)
+    known = unmatched.known_word(services.matcher.idf.__contains__)
+    now = datetime.now(UTC)
+    weights = [1 / (i + 1) for i in range(len(_UNANSWERED))]
+    rows = []
+    for _ in range(count):
+        text = unmatched.scrub(_noisy(rng, rng.choices(_UNANSWERED, weights)[0]), known)
+        if text:
+            at = now - timedelta(seconds=rng.randint(0, 365 * 86400))
+            rows.append((1_000_000 + rng.randrange(citizens), "ru", text,
+                         unmatched.key_of(text), to_iso(at)))  # fmt: skip
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO faq_questions (user_id, lang, text, key, at) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len({r[3] for r in rows})
+
+
+async def desk_figures(db_path: Path, citizens: int, tickets: int, questions: int) -> None:
+    """/stats hotline and /faq_report through the services the bot builds."""
+    settings = Settings(_env_file=None, database_path=db_path)  # type: ignore[call-arg]
+    services = Services.create(settings)
+    await services.db.open()
+    await services.desk.load()
+    started = time.perf_counter()
+    await seed_tickets(services.db, citizens, tickets)
+    keys = await seed_questions(services.db, services, citizens, questions)
+    print(f"seeded {tickets} tickets and {questions} questions ({keys} distinct stem sets)"
+          f" in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    await services.db.conn.execute("ANALYZE")
+
+    async def hotline() -> None:
+        await services.desk.summary(None, 90)
+
+    async def faq_report() -> None:
+        await report_groups(services, 365)
+
+    await timed(f"'/stats hotline' over {tickets:,} tickets (90 days, all)", 20, hotline)
+    await timed(f"'/faq_report' over {questions:,} questions (a year, grouped)", 5, faq_report)
+    await services.db.close()
+
+
 def peak_rss_mb(pid: int) -> float:
     """VmHWM of a live process (Linux), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -189,6 +319,9 @@ async def main() -> None:
     """Seed, measure in process, measure the running bot."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=100_000)
+    parser.add_argument("--tickets", type=int, default=50_000)
+    parser.add_argument("--questions", type=int, default=100_000)
+    parser.add_argument("--no-bot", action="store_true", help="skip the bot as a process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "hotline.sqlite3"
@@ -196,7 +329,9 @@ async def main() -> None:
         await seed(db_path, population(args.citizens))
         print(f"seeded {args.citizens} citizens in {time.perf_counter() - started:.1f} s")
         biggest = await in_process(db_path)
-        await with_bot(db_path, biggest)
+        await desk_figures(db_path, args.citizens, args.tickets, args.questions)
+        if not args.no_bot:
+            await with_bot(db_path, biggest)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.desk.service import TeamDesk
 from bot.evacuation.service import EvacuationService
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
@@ -27,8 +28,11 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.desk import DeskRepo
+from storage.desk_stats import DeskStatsRepo
 from storage.evacuation import EvacuationRepo
 from storage.evacuation_offers import OfferRepo
+from storage.faq_log import FaqLogRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -68,6 +72,10 @@ class Services:
     evacuation: EvacuationService
     # End of stay, companions and groups, follows, family links, inquiries and /find.
     people: PeopleService
+    # The hotline team's tools: templates, who holds a ticket, alarms, hotline statistics.
+    desk: TeamDesk
+    # "Did this help?" and the questions the FAQ could not answer (/faq_report).
+    faq_log: FaqLogRepo
     clock: Clock
 
     @property
@@ -127,6 +135,8 @@ class Services:
         )  # fmt: skip
         # The engine sends the evacuation wing's offers as the rows of its carrier notices.
         engine.renderers["evacuation"] = evacuation.render
+        content_repo = ContentRepo(db)
+        desk = TeamDesk(settings, DeskRepo(db), DeskStatsRepo(db), content_repo, clock)
         return cls(
             settings=settings,
             db=db,
@@ -134,7 +144,7 @@ class Services:
             citizens=citizens,
             registrations=registrations,
             bot_state=BotStateRepo(db),
-            content_repo=ContentRepo(db),
+            content_repo=content_repo,
             content=ContentHolder(),
             tickets=TicketRepo(db),
             staff=staff,
@@ -145,5 +155,7 @@ class Services:
             hotline=hotline,
             evacuation=evacuation,
             people=PeopleService(settings, PeopleRepo(db), PeopleLinks(db), clock),
+            desk=desk,
+            faq_log=FaqLogRepo(db),
             clock=clock,
         )

@@ -125,6 +125,16 @@ class Settings(BaseSettings):
     sms_api_key: SecretStr | None = None
     # SMS per second handed to the gateway.
     sms_rate: float = Field(default=5.0, gt=0, le=100)
+    # Hotline team tools. A ticket waiting longer than this for a staff answer is flagged in
+    # its topic and in a summary to the group: urgent needs (consular help, accommodation,
+    # evacuation) and everything else.
+    alarm_urgent_minutes: int = Field(default=10, ge=1, le=10080)
+    alarm_normal_minutes: int = Field(default=120, ge=1, le=10080)
+    # A ticket with no message either way for this many days closes by itself; the
+    # citizen is told that writing again reopens it.
+    ticket_idle_days: int = Field(default=7, ge=1, le=365)
+    # How often the bot looks for tickets past their threshold.
+    desk_check_seconds: int = Field(default=60, ge=5, le=3600)
 
     @field_validator("bot_token")
     @classmethod
@@ -183,6 +193,12 @@ class Settings(BaseSettings):
     def _free_rate(self) -> Settings:
         if self.broadcast_rate > 30 and not self.paid_broadcasts:
             raise ValueError("BROADCAST_RATE above 30/s needs PAID_BROADCASTS=true")
+        return self
+
+    @model_validator(mode="after")
+    def _alarm_order(self) -> Settings:
+        if self.alarm_urgent_minutes > self.alarm_normal_minutes:
+            raise ValueError("ALARM_URGENT_MINUTES must not exceed ALARM_NORMAL_MINUTES")
         return self
 
     @field_validator("fresh_hours", "reminder_hours")

@@ -11,6 +11,7 @@ from handlers import (
     evacuation,
     fallback,
     faq,
+    faq_report,
     hotline,
     menu,
     notices,
@@ -19,6 +20,7 @@ from handlers import (
     staff_admin,
     staff_tools,
 )
+from handlers.hotline import templates
 from handlers.notices import safety
 
 
@@ -30,9 +32,12 @@ def register_all(app: AnyApp) -> None:
     theirs goes there; then the menu; the catch-alls last, so nothing goes unanswered.
     """
     common.register(app)
+    # Before content_admin, whose FAQ upload would take the templates file too.
+    templates.register(app)
     content_admin.register(app)
     staff_admin.register(app)
     staff_tools.register(app)
+    faq_report.register(app)
     notices.register(app)
     evacuation.register(app)
     hotline.register(app)
@@ -56,3 +61,5 @@ async def on_startup(app: AnyApp) -> None:
     await hotline.check_staff_chats(app)
     # Admins hear at every start while the ministry's 24/7 line is not configured.
     await emergency.warn_admins(app)
+    # Templates, the staff directory, and the desk's watch (alarms, idle tickets).
+    await hotline.start_desk(app)

@@ -30,8 +30,11 @@ STAFF_COMMANDS = (
     "stats",
     "export",
     "find",
+    "mine",
 )
-ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
+ADMIN_COMMANDS = (
+    "staff", "grant", "revoke", "audit", "routes", "faq_export", "faq_report", "templates_export",
+)  # fmt: skip
 
 
 async def set_command_menus(bot: Bot, catalog: Catalog) -> None:

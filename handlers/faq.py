@@ -19,7 +19,7 @@ from bot.faq.matcher import Entry, Match
 from bot.i18n import Markup
 from bot.reference import countries
 from bot.reference.telegram_text import MAX_TEXT, visible_len
-from handlers import emergency, hotline, keyboards
+from handlers import emergency, faq_report, hotline, keyboards
 from handlers.common import PRIVATE, answer_query, callback_arg, refuse_button, reply
 from handlers.render import show
 
@@ -194,6 +194,8 @@ async def helpful(update: Update, context: HotlineContext) -> None:
         return
     query = update.callback_query
     message = query.message if query else None
+    # "Did this help?" is kept per entry for /faq_report (after consent only).
+    await faq_report.record_verdict(update, context, entry_id, verdict == "y")
     if verdict == "y":
         await answer_query(update, context.t("faq-thanks"))
         others = [e for e in context.services.faq.in_topic(entry.topic) if e.id != entry.id]
@@ -229,6 +231,8 @@ async def answer_free_text(update: Update, context: HotlineContext, text: str) -
     if decision == "answer":
         await send_answer(update, context, matches[0].entry)
         return
+    # Not confident: the admins' /faq_report shows what the FAQ does not answer.
+    await faq_report.record_question(update, context, text)
     if decision == "choose":
         await reply(update, context.t("faq-unsure"), reply_markup=_choices(context, matches))
         return

@@ -18,6 +18,7 @@ from bot.reference import countries
 from bot.staff import reports
 from bot.staff.roles import Role
 from handlers.common import PRIVATE, reply
+from handlers.hotline.stats import hotline_stats
 from handlers.notices.reach import send_quality
 from handlers.people.views import RELATIONS
 from handlers.render import country_label
@@ -34,9 +35,13 @@ def country_arg(text: str) -> str | None:
 
 @requires("staff")
 async def stats(update: Update, context: HotlineContext, role: Role) -> None:
-    """/stats [country]: the register per country, a table and a chart."""
+    """/stats [country]: the register per country, a table and a chart; /stats hotline
+    [days] [country]: the hotline's own figures (handlers/hotline/stats.py)."""
     t = context.t
     args = context.args or []
+    if args and args[0].lower() == "hotline":
+        await hotline_stats(update, context, role, args[1:])
+        return
     wanted: list[str] = []
     if args:
         code = country_arg(" ".join(args))

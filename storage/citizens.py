@@ -125,6 +125,13 @@ class CitizenRepo:
             people = await erase_person(conn, user_id)
             # SMS handed on to them when a notice did not reach them.
             await conn.execute("DELETE FROM sms_outbox WHERE user_id = ?", (user_id,))
+            # What the FAQ learnt from them: their questions and "Did this help?" answers;
+            # and, for a staff member, how the hotline team's directory knew them.
+            questions = await conn.execute(
+                "DELETE FROM faq_questions WHERE user_id = ?", (user_id,)
+            )
+            verdicts = await conn.execute("DELETE FROM faq_feedback WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM desk_officers WHERE user_id = ?", (user_id,))
             # The audit log keeps what staff did, never whom it concerned once erased.
             await conn.execute(
                 "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
@@ -144,6 +151,7 @@ class CitizenRepo:
                 drafts=drafts.rowcount + convs.rowcount,
                 tickets=tickets.rowcount,
                 people=people,
+                faq=questions.rowcount + verdicts.rowcount,
             )
         # Both cached facts: "is registered" left behind made the menu offer "My registration".
         self.cache.forget(user_id)

@@ -90,6 +90,8 @@ class ErasureReport:
     tickets: int = 0
     # Details, companions, follows, family links and inquiries (storage.people).
     people: int = 0
+    # FAQ questions and "Did this help?" answers.
+    faq: int = 0
 
     @property
     def total(self) -> int:
@@ -97,4 +99,5 @@ class ErasureReport:
         return (
             self.profile + self.registration + self.places + self.drafts + self.tickets
             + self.people
+            + self.faq
         )  # fmt: skip

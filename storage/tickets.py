@@ -12,13 +12,16 @@ from storage.audit import audit
 from storage.db import Database
 from storage.models import from_iso, to_iso
 
-_NAMES = (
+TICKET_NAMES = (
     "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
-    "last_staff_at", "closed_at", "rating", "card_message_id",
+    "last_staff_at", "closed_at", "rating", "card_message_id", "country", "assignee_id",
+    "waiting_since", "first_staff_at", "alarmed_at", "closed_reason",
 )  # fmt: skip
-_COLUMNS = ", ".join(_NAMES)
+_COLUMNS = ", ".join(TICKET_NAMES)
+# Whole seconds from a ticket's opening to the statement's :now (first answer, close).
+SECONDS_SINCE_OPENED = "CAST(round((julianday(:now) - julianday(created_at)) * 86400) AS INTEGER)"
 # The same columns read through the alias `t`, named as in `tickets` (for joins).
-_T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in _NAMES)
+T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in TICKET_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,15 @@ class Ticket:
     rating: int | None
     # The citizen card posted at the top of the topic (None for tickets opened before 0010).
     card_message_id: int | None = None
+    # The hotline team's tools (migration 0014): the country the ticket counts for, who
+    # holds it, since when the citizen waits for an answer, the first staff answer, when
+    # the wait was flagged, and why it closed ('staff' or 'idle').
+    country: str | None = None
+    assignee_id: int | None = None
+    waiting_since: datetime | None = None
+    first_staff_at: datetime | None = None
+    alarmed_at: datetime | None = None
+    closed_reason: str | None = None
 
     @property
     def waiting(self) -> bool:
@@ -50,7 +62,8 @@ def _when(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def _ticket(row: aiosqlite.Row) -> Ticket:
+def ticket_of(row: aiosqlite.Row) -> Ticket:
+    """A ticket from a row holding the columns of `TICKET_NAMES` (also for storage.desk)."""
     return Ticket(
         id=row["id"],
         user_id=row["user_id"],
@@ -63,16 +76,13 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         closed_at=_when(row["closed_at"]),
         rating=row["rating"],
         card_message_id=row["card_message_id"],
+        country=row["country"],
+        assignee_id=row["assignee_id"],
+        waiting_since=_when(row["waiting_since"]),
+        first_staff_at=_when(row["first_staff_at"]),
+        alarmed_at=_when(row["alarmed_at"]),
+        closed_reason=row["closed_reason"],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """An open ticket in /queue: urgent by the registered need, and the registered country."""
-
-    ticket: Ticket
-    urgent: bool
-    country: str | None
 
 
 class TicketRepo:
@@ -84,7 +94,11 @@ class TicketRepo:
     async def open_for(
         self, user_id: int, staff_chat_id: int, now: datetime
     ) -> tuple[Ticket, bool]:
-        """The citizen's open ticket, created if there is none; (ticket, created)."""
+        """The citizen's open ticket, created if there is none; (ticket, created).
+
+        A latest ticket that the bot closed for idleness is reopened instead (same number,
+        same topic): the citizen was told that writing again reopens it.
+        """
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             async with conn.execute(
@@ -93,16 +107,30 @@ class TicketRepo:
             ) as cur:
                 row = await cur.fetchone()
             if row is not None:
-                return _ticket(row), False
-            cur2 = await conn.execute(
-                "INSERT INTO tickets (user_id, staff_chat_id, created_at) VALUES (?, ?, ?)",
-                (user_id, staff_chat_id, stamp),
+                return ticket_of(row), False
+            reopened = await conn.execute(
+                "UPDATE tickets SET status = 'open', closed_at = NULL, closed_reason = NULL,"
+                " close_seconds = NULL"
+                " WHERE id = (SELECT max(id) FROM tickets WHERE user_id = ?)"
+                " AND closed_reason = 'idle' RETURNING id",
+                (user_id,),
             )
-            ticket_id = cur2.lastrowid
+            again = await reopened.fetchone()
+            await reopened.close()
+            if again is not None:
+                ticket_id: int | None = again["id"]
+            else:
+                # The country it counts for in /stats hotline: where the citizen is registered.
+                cur2 = await conn.execute(
+                    "INSERT INTO tickets (user_id, staff_chat_id, created_at, country)"
+                    " VALUES (?, ?, ?, (SELECT country FROM registrations WHERE user_id = ?))",
+                    (user_id, staff_chat_id, stamp, user_id),
+                )
+                ticket_id = cur2.lastrowid
         ticket = await self.get(int(ticket_id or 0))
         if ticket is None:
-            raise LookupError("ticket vanished right after it was created")
-        return ticket, True
+            raise LookupError("ticket vanished right after it was opened")
+        return ticket, again is None
 
     async def get(self, ticket_id: int) -> Ticket | None:
         """A ticket by id."""
@@ -110,7 +138,7 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE id = ?",
             (ticket_id,),
         )
-        return _ticket(row) if row else None
+        return ticket_of(row) if row else None
 
     async def open_of(self, user_id: int) -> Ticket | None:
         """The citizen's open ticket, if any."""
@@ -118,7 +146,7 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? AND status = 'open'",
             (user_id,),
         )
-        return _ticket(row) if row else None
+        return ticket_of(row) if row else None
 
     async def latest_of(self, user_id: int) -> Ticket | None:
         """The citizen's most recent ticket, open or closed."""
@@ -126,14 +154,14 @@ class TicketRepo:
             f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT 1",
             (user_id,),
         )
-        return _ticket(row) if row else None
+        return ticket_of(row) if row else None
 
     async def of_user(self, user_id: int) -> list[Ticket]:
         """Every ticket of the citizen, open or closed (their topics, before an erasure)."""
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY id", (user_id,)
         )
-        return [_ticket(r) for r in rows]
+        return [ticket_of(r) for r in rows]
 
     async def by_thread(self, staff_chat_id: int, thread_id: int) -> Ticket | None:
         """The newest ticket shown in a topic."""
@@ -142,7 +170,7 @@ class TicketRepo:
             " ORDER BY id DESC LIMIT 1",
             (staff_chat_id, thread_id),
         )
-        return _ticket(row) if row else None
+        return ticket_of(row) if row else None
 
     async def set_thread(self, ticket_id: int, thread_id: int) -> None:
         """Remember the ticket's topic."""
@@ -159,23 +187,42 @@ class TicketRepo:
             )
 
     async def touch(self, ticket_id: int, side: str, now: datetime) -> None:
-        """Record who wrote last ('citizen' or 'staff')."""
-        column = "last_citizen_at" if side == "citizen" else "last_staff_at"
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                f"UPDATE tickets SET {column} = ? WHERE id = ?",
-                (to_iso(now), ticket_id),
+        """Record who wrote last ('citizen' or 'staff').
+
+        A citizen's message starts a wait unless one is running; a staff answer ends it
+        (and its alarm) and, the first time, is the ticket's first response.
+        """
+        if side == "citizen":
+            sql = (
+                "UPDATE tickets SET last_citizen_at = :now,"
+                " waiting_since = coalesce(waiting_since, :now) WHERE id = :id"
             )
+        else:
+            sql = (
+                "UPDATE tickets SET last_staff_at = :now, waiting_since = NULL,"
+                " alarmed_at = NULL, first_staff_at = coalesce(first_staff_at, :now),"
+                f" response_seconds = coalesce(response_seconds, {SECONDS_SINCE_OPENED})"
+                " WHERE id = :id"
+            )
+        async with self.db.transaction() as conn:
+            await conn.execute(sql, {"now": to_iso(now), "id": ticket_id})
 
     async def set_status(self, ticket_id: int, status: str, now: datetime) -> bool:
-        """Close or reopen; False if the ticket is already so (or another is open)."""
-        stamp = to_iso(now) if status == "closed" else None
+        """Close or reopen (staff); False if the ticket is already so (or another is open)."""
+        closing = status == "closed"
+        stamp = to_iso(now) if closing else None
         async with self.db.transaction() as conn:
             try:
+                # A closed ticket waits for nobody; a reopened one waits from the citizen's
+                # next message.
                 cur = await conn.execute(
-                    "UPDATE tickets SET status = ?, closed_at = ? WHERE id = ? AND status != ?",
-                    (status, stamp, ticket_id, status),
-                )
+                    "UPDATE tickets SET status = :status, closed_at = :now,"
+                    " closed_reason = :reason, waiting_since = NULL, alarmed_at = NULL,"
+                    f" close_seconds = CASE WHEN :now IS NULL THEN NULL"
+                    f" ELSE {SECONDS_SINCE_OPENED} END WHERE id = :id AND status != :status",
+                    {"status": status, "now": stamp, "reason": "staff" if closing else None,
+                     "id": ticket_id},
+                )  # fmt: skip
             except sqlite3.IntegrityError:
                 # The unique index: the citizen already has another open ticket.
                 return False
@@ -223,24 +270,6 @@ class TicketRepo:
             (ticket_id, staff_message_id),
         )
         return int(row["citizen_message_id"]) if row else None
-
-    async def queue(self, staff_chat_id: int, urgent_needs: frozenset[str]) -> list[Waiting]:
-        """Open tickets waiting for an answer: urgent first, then the longest waiting.
-
-        Urgency is the citizen's registered need, read in the same query with the country.
-        """
-        marks = ", ".join("?" for _ in urgent_needs) or "NULL"
-        rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent, r.country AS country"
-            " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
-            " WHERE t.staff_chat_id = ? AND t.status = 'open'",
-            (*sorted(urgent_needs), staff_chat_id),
-        )
-        waiting = [Waiting(_ticket(r), bool(r["urgent"]), r["country"]) for r in rows]
-        waiting = [w for w in waiting if w.ticket.waiting]
-        return sorted(
-            waiting, key=lambda w: (not w.urgent, w.ticket.last_citizen_at or w.ticket.created_at)
-        )
 
 
 class RouteRepo:

@@ -5,7 +5,9 @@ database, so a restart loses nothing.
 citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
 country, members.py who sits in those groups, cards.py what staff see, erasure.py what an
 erasure leaves of a citizen there. Citizens' free messages reach relay_in through
-handlers.fallback, which asks is_active first.
+handlers.fallback, which asks is_active first. The team's tools: desk.py (who holds a
+ticket, /queue, /mine), templates.py (/t; registered by handlers.register_all, before the
+FAQ upload), watch.py (the alarm and idle jobs), stats.py (/stats hotline).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from handlers.hotline.citizen import (
     relay_in,
     start_hotline,
 )
+from handlers.hotline.desk import register as register_team
 from handlers.hotline.erasure import erase_topics
 from handlers.hotline.members import member_changed, role_changed
 from handlers.hotline.routes import check_staff_chats, list_routes, route
@@ -42,13 +45,13 @@ from handlers.hotline.topic import (
     card,
     close,
     note,
-    queue,
     relay_out,
     reopen,
     send_faq,
     staff_edit,
     unban,
 )
+from handlers.hotline.watch import start_desk
 from handlers.keyboards import END_CHAT
 from handlers.roles import admins, not_available
 
@@ -61,6 +64,7 @@ __all__ = [
     "register",
     "relay_in",
     "role_changed",
+    "start_desk",
     "start_hotline",
 ]
 
@@ -76,7 +80,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("unban", unban), ("faq", send_faq), ("note", note),
     ):  # fmt: skip
         app.add_handler(CommandHandler(name, callback, filters=topic))
-    app.add_handler(CommandHandler("queue", queue, filters=in_staff))
     app.add_handler(MessageHandler(topic & ~filters.COMMAND, relay_out))
     edited = desk.staff_chats & filters.UpdateType.EDITED_MESSAGE
     app.add_handler(MessageHandler(edited, staff_edit))
@@ -88,3 +91,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
     app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))
+    # The team's tools: /take, /assign, /release, /queue, /mine.
+    register_team(app)

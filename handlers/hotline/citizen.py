@@ -25,7 +25,7 @@ from bot.notices.schedule import country_zone
 from bot.reference.telegram_text import MAX_TEXT, split, visible_len
 from handlers import emergency, keyboards
 from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
-from handlers.hotline.cards import RATE, card_text, staff_t, topic_name
+from handlers.hotline.cards import RATE, card_text, staff_t, take_markup, topic_name
 from handlers.render import show
 from storage.models import Registration, from_iso, to_iso
 from storage.tickets import Ticket
@@ -141,6 +141,7 @@ async def _open_topic(
         ticket.staff_chat_id,
         await card_text(context, ticket, tg_name, reg),
         message_thread_id=thread,
+        reply_markup=take_markup(context, ticket),
     )
     # Kept so that an erasure can blank the card when the topic cannot be deleted.
     await context.services.tickets.set_card(ticket.id, card.message_id)

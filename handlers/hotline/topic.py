@@ -19,17 +19,14 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import HotlineContext
 from bot.i18n import DEFAULT_LANG
 from bot.reference.telegram_text import MAX_TEXT, utf16_len
-from handlers.hotline.cards import card_text, rating_markup, staff_t
+from handlers.hotline.cards import card_text, rating_markup, staff_t, take_markup
 from handlers.hotline.citizen import end_chat
 from handlers.roles import GroupStaff, group_staff
 from storage.tickets import Ticket
 
-# Registered needs that put a ticket at the top of /queue.
-URGENT_NEEDS = frozenset({"consular", "accommodation", "evacuation"})
-# Commands that only make sense in a topic (or, /queue, in a staff group).
+# Commands that only make sense in a topic (or, /queue, in a staff group; desk.py has it).
 STAFF_COMMANDS = ("close", "reopen", "card", "ban", "unban", "note", "queue")
 MAX_BAN_REASON = 300
-MAX_QUEUE_SHOWN = 30
 
 
 def _internal(message: Message) -> bool:
@@ -201,7 +198,9 @@ async def reopen(
 async def card(update: Update, context: HotlineContext, ticket: Ticket, message: Message) -> None:
     """/card: the citizen card, refreshed."""
     reg = await context.services.registrations.get(ticket.user_id)
-    await message.reply_text(await card_text(context, ticket, "", reg))
+    await message.reply_text(
+        await card_text(context, ticket, "", reg), reply_markup=take_markup(context, ticket)
+    )
 
 
 @topic_command
@@ -252,36 +251,10 @@ async def send_faq(
     except TelegramError:
         await message.reply_text(t("staff-undelivered"))
         return
+    # An answer like any other: the citizen no longer waits (alarms, response time).
+    await context.services.tickets.touch(ticket.id, "staff", context.services.clock.now())
     await message.reply_text(t("staff-faq-sent", entry=entry.id))
 
 
 async def note(update: Update, context: HotlineContext) -> None:
     """/note text: an internal note; like "!", it stays in the topic."""
-
-
-async def queue(update: Update, context: HotlineContext) -> None:
-    """/queue: open tickets waiting for an answer, urgent first, then by waiting time."""
-    message = update.effective_message
-    staff = await acting_staff(update, context)
-    if message is None or staff is None:
-        return
-    t = staff_t(context)
-    waiting = await context.services.tickets.queue(message.chat_id, URGENT_NEEDS)
-    # Only the tickets of citizens the officer may serve, even as numbers.
-    tickets = [(w.ticket, w.urgent) for w in waiting if staff.serves(w.country)]
-    if not tickets:
-        await message.reply_text(t("staff-queue-empty"))
-        return
-    now = context.services.clock.now()
-    lines = [t("staff-queue-title", count=len(tickets))]
-    for ticket, urgent in tickets[:MAX_QUEUE_SHOWN]:
-        waited = int((now - (ticket.last_citizen_at or ticket.created_at)).total_seconds() // 60)
-        lines.append(
-            t(
-                "staff-queue-line",
-                ticket=ticket.id,
-                minutes=waited,
-                urgent="🔴 " if urgent else "",
-            )
-        )
-    await message.reply_text("\n".join(lines))

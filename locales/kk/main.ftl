@@ -1090,3 +1090,108 @@ quality-chart-blocked = ботты бұғаттады
 quality-chart-nophone = телефоны жоқ
 quality-chart-dupes = қайталанған телефон
 quality-chart-urgent = шұғыл таратуға жауап берді
+
+## Hotline team tools: claim and assign, reply templates, response-time alarms, hotline statistics, the FAQ report
+
+cmd-mine = Менің өтініштерім
+cmd-faq_report = Жиі қойылатын сұрақтарда жоқ жауаптар
+cmd-templates_export = Жауап үлгілерін жүктеп алу
+desk-btn-take = 🙋 Өтінішті өзіме алу
+desk-card-owner = 👤 Жауапты қызметкер: { $officer }
+desk-dur-minutes = { $minutes } мин
+desk-dur-hours = { $hours } сағ { $minutes } мин
+desk-dur-days = { $days } күн { $hours } сағ
+desk-urgent = шұғыл
+desk-wait = { $wait } күтіп тұр
+desk-answered = жауап берілді, азаматты күтудеміз
+desk-owner = 👤 { $officer }
+desk-owner-none = 👤 ешкім алмады
+desk-owner-admins = 👤 ешкім алмады — { $admins }
+desk-closed = №{ $ticket } өтініш жабық: оны алуға да, басқаға беруге де болмайды.
+desk-outside = №{ $ticket } өтініштің азаматы сіздің жауапкершілік аймағыңыздан тыс елде тіркелген.
+desk-yours-already = №{ $ticket } өтінішпен өзіңіз айналысып жатырсыз.
+desk-held = №{ $ticket } өтінішпен { $officer } айналысып жатыр. Басқаға беру: /assign, босату: /release.
+desk-taken = 👤 { $officer } №{ $ticket } өтінішті өзіне алды.
+desk-assign-usage = Кімге беру керек? /assign @қызметкер_аты, /assign id немесе қызметкердің хабарламасына /assign командасымен жауап беріңіз.
+desk-assign-unknown = Бот { $username } қызметкерін білмейді: ол ботқа да, топқа да әлі ештеңе жазбаған. Оның id-ін көрсетіңіз немесе оның хабарламасына /assign командасымен жауап беріңіз.
+desk-assign-not-staff = { $officer } жедел желі қызметкері емес. Рөлді әкімші береді: /grant.
+desk-assign-outside = { $officer } бұл азаматтың елімен жұмыс істемейді.
+desk-assigned = 👤 №{ $ticket } өтініш берілді: { $officer } (берген: { $by }).
+desk-assigned-you = 👤 Сізге { $ticket } өтініш тағайындалды (тағайындаған: { $by }). Барлық өтініштеріңіз: /mine
+desk-release-none = №{ $ticket } өтінішпен ешкім айналыспайды.
+desk-release-not-yours = Өтінішпен { $officer } айналысып жатыр: оны өзі немесе әкімші ғана босата алады.
+desk-released = 👤 { $officer } №{ $ticket } өтінішті босатты: оны кез келген қызметкер ала алады.
+desk-mine-none = Сізде ашық өтініш жоқ.
+desk-mine-title = <b>Сіздің ашық өтініштеріңіз: { $count }</b>
+desk-alarm-topic = ⏰ Азамат жауапты { $wait } бері күтіп отыр (шегі — { $limit }). { $who }
+desk-alarm-summary = ⏰ <b>Шектен ұзақ жауап күтіп отырғандар: { $count }</b>
+desk-idle-citizen = №{ $ticket } өтініш жабылды: онда { $days } күн бойы хабарлама болмады. Сұрағыңыз қалса, осында жаза беріңіз — өтініш қайта ашылады.
+desk-idle-topic = 💤 №{ $ticket } өтініш автоматты түрде жабылды: { $days } күн бойы хабарлама болмады. Азамат қайта жазса, өтініш осы тақырыпта қайта ашылады.
+tpl-name-fallback = құрметті азамат
+tpl-pick = 📋 Жауап үлгілері. Азаматқа қалай жететінін көру үшін үлгіні таңдаңыз:
+tpl-unknown = «{ $name }» үлгісі жоқ. Барлары: { $names }. Алдын ала қарауы бар тізім: /t
+tpl-preview = 📋 «{ $name }» үлгісін алдын ала қарау (азаматтың тілі: { $lang }):
+tpl-btn-send = ✅ Жіберу
+tpl-sent = 📋 Азаматқа «{ $name }» үлгісі жіберілді (тілі: { $lang }):
+tpl-sent-short = Жіберілді
+tpl-already-sent = Бұл үлгі әлдеқашан жіберілген.
+tpl-exported = Жауап үлгілері: { $count }. Файлды өңдеп, ботқа қайта жіберіңіз; файл атауы <code>templates</code> деп басталуы керек. Орнына қойылатындар: { $p_name } — азаматтың аты, { $p_ticket } — өтініш нөмірі, { $p_contacts } — шетелдегі мекеменің байланыс деректері.
+tpl-rejected =
+    ❌ Үлгілер файлы қабылданбады, ештеңе өзгерген жоқ:
+    { $problems }
+tpl-summary =
+    Жүктегеннен кейінгі жауап үлгілері:
+    • жаңалары: { $added }
+    • жойылғандары: { $removed }
+    • өзгертілгендері: { $changed }
+    Қолданамыз ба?
+tpl-applied = ✅ Үлгілер жаңартылды: { $count }. Олар тақырыптарда /t арқылы қолжетімді.
+tpl-err-size = файл { $max } КБ-тан үлкен
+tpl-err-alias = файлда YAML сілтемелері бар (&якорь, *сілтеме); әр үлгіні толық жазыңыз
+tpl-err-yaml = { $line }-жолда YAML синтаксис қатесі
+tpl-err-structure = файлда templates тізімі жоқ
+tpl-err-empty = файлда бірде-бір үлгі жоқ
+tpl-err-too-many = үлгілер тым көп (ең көбі — { $max })
+tpl-err-bad-name = { $where }: атауы кіші латын әріптерінен, сандардан және сызықшалардан тұруы керек, 32 таңбаға дейін
+tpl-err-duplicate = «{ $name }» атауы екі рет кездеседі
+tpl-err-missing-lang = «{ $name }»: { $lang } тіліндегі мәтін жоқ
+tpl-err-too-long = «{ $name }» ({ $lang }): мәтін тым ұзын (ең көбі — { $max } таңба)
+tpl-err-placeholder = «{ $name }» ({ $lang }): белгісіз орнына қою белгісі { $placeholder }; болатындары: { $allowed }
+desk-stats =
+    📞 <b>Жедел желі: соңғы { $days } күн</b> ({ $first }–{ $last }; елдер: { $scope })
+    Ашылған өтініштер: { $opened } · жабылғаны: { $closed }
+    Қазір жауап күтіп отыр: { $waiting } (шұғылы: { $urgent }, шектен ұзақ: { $overdue })
+    Алғашқы жауап: { $response }
+    Жабылғанға дейін: { $to_close }
+    Бағалар: { $rating }
+    { $table }
+    <b>Қызметкерлер</b>
+    { $officers }
+desk-stats-spread = медианасы { $p50 }, 90 % — { $p90 } ішінде (өтініштер: { $count })
+desk-stats-none = дерек жоқ
+desk-stats-rating-value = { $average } / 5 (бағалар саны: { $count })
+desk-stats-officer = { $officer }: жүргізуде { $holding } · жабылғаны { $closed } · алғашқы жауап { $response } · бағалар { $rating }
+desk-stats-no-officers = Өтініштерді әзірге ешкім алған жоқ.
+desk-stats-col-day = Күні
+desk-stats-col-opened = Ашылды
+desk-stats-col-closed = Жабылды
+desk-stats-scope-all = барлығы
+desk-stats-chart-title = Жедел желіге түскен өтініштер, күн бойынша
+desk-stats-usage = «{ $word }» түсініксіз. Пішімі: /stats hotline [күн саны, ең көбі { $max }] [ел], мысалы /stats hotline 30 AE
+faqr-usage = Пішімі: /faq_report [күн саны, ең көбі { $max }], мысалы /faq_report 7
+faqr-empty = Соңғы { $days } күнде «Көмектеспеді» деген баға да, жауапсыз қалған сұрақ та болған жоқ.
+faqr-report =
+    📚 <b>Жиі қойылатын сұрақтарда жоқ жауаптар</b> — соңғы { $days } күн
+    <b>«Көмектеспеді» деп ең көп бағаланған жауаптар</b>
+    { $entries }
+    <b>Сенімді жауабы табылмаған сұрақтар</b>: { $total }, ұқсас топтар: { $kinds }
+    { $groups }
+    Сұрақтардағы нөмірлер, есімдер, сілтемелер мен мекенжайлар сақталмас бұрын өшірілді.
+faqr-entry = • { $entry } «{ $question }»: көмектеспеді { $no }, көмектесті { $yes }
+faqr-entry-gone = сұрақ жиі қойылатын сұрақтардан алынып тасталған
+faqr-group = • { $count } × «{ $text }» (тұжырымдар саны: { $variants })
+faqr-none = —
+faqr-col-count = Неше рет
+faqr-col-question = Қалай сұрады
+faqr-col-variants = Тұжырымдар саны
+faqr-file = Жауапсыз қалған сұрақтардың барлық топтары ({ $kinds }) — файлда.

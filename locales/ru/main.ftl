@@ -1121,3 +1121,128 @@ quality-chart-blocked = заблокировали бота
 quality-chart-nophone = без телефона
 quality-chart-dupes = повторный телефон
 quality-chart-urgent = ответили на срочную рассылку
+
+## Hotline team tools: claim and assign, reply templates, response-time alarms, hotline statistics, the FAQ report
+
+cmd-mine = Мои обращения
+cmd-faq_report = Чего не знает FAQ
+cmd-templates_export = Выгрузить шаблоны ответов
+desk-btn-take = 🙋 Взять обращение
+desk-card-owner = 👤 Ведёт: { $officer }
+desk-dur-minutes = { $minutes } мин
+desk-dur-hours = { $hours } ч { $minutes } мин
+desk-dur-days = { $days } д { $hours } ч
+desk-urgent = срочно
+desk-wait = ждёт { $wait }
+desk-answered = ответ дан, ждём гражданина
+desk-owner = 👤 { $officer }
+desk-owner-none = 👤 никто не взял
+desk-owner-admins = 👤 никто не взял — { $admins }
+desk-closed = Обращение №{ $ticket } закрыто: взять или передать его нельзя.
+desk-outside = Гражданин по обращению №{ $ticket } зарегистрирован в стране вне вашей зоны ответственности.
+desk-yours-already = Обращение №{ $ticket } уже ведёте вы.
+desk-held = Обращение №{ $ticket } ведёт { $officer }. Передать его: /assign, освободить: /release.
+desk-taken = 👤 { $officer } взял(а) обращение №{ $ticket }.
+desk-assign-usage = Кому передать? /assign @имя_сотрудника, /assign id или ответьте командой /assign на сообщение сотрудника.
+desk-assign-unknown = Бот не знает сотрудника { $username }: он ещё ничего не писал ни боту, ни в группе. Укажите его id или ответьте командой /assign на его сообщение.
+desk-assign-not-staff = { $officer } не сотрудник горячей линии. Роль выдаёт администратор: /grant.
+desk-assign-outside = { $officer } не работает со страной этого гражданина.
+desk-assigned = 👤 Обращение №{ $ticket } передано: { $officer } (передал(а) { $by }).
+desk-assigned-you = 👤 Вам передано обращение { $ticket } (передал(а) { $by }). Все ваши обращения: /mine
+desk-release-none = Обращение №{ $ticket } никто не ведёт.
+desk-release-not-yours = Обращение ведёт { $officer }: освободить его может только он(а) или администратор.
+desk-released = 👤 { $officer } освободил(а) обращение №{ $ticket }: его может взять любой сотрудник.
+desk-mine-none = У вас нет открытых обращений.
+desk-mine-title = <b>Ваши открытые обращения: { $count }</b>
+desk-alarm-topic = ⏰ Гражданин ждёт ответа уже { $wait } (порог — { $limit }). { $who }
+desk-alarm-summary = ⏰ <b>Ждут ответа дольше порога: { $count }</b>
+desk-idle-citizen = Обращение №{ $ticket } закрыто: в нём не было сообщений { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    }. Если вопрос остался, просто напишите сюда — обращение откроется снова.
+desk-idle-topic = 💤 Обращение №{ $ticket } закрыто автоматически: { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    } без сообщений. Если гражданин напишет снова, оно откроется в этой же теме.
+tpl-name-fallback = уважаемый гражданин
+tpl-pick = 📋 Шаблоны ответа. Выберите шаблон, чтобы увидеть его таким, каким его получит гражданин:
+tpl-unknown = Шаблона «{ $name }» нет. Есть: { $names }. Список с предпросмотром: /t
+tpl-preview = 📋 Предпросмотр «{ $name }» (язык гражданина: { $lang }):
+tpl-btn-send = ✅ Отправить
+tpl-sent = 📋 Гражданину отправлен шаблон «{ $name }» (язык: { $lang }):
+tpl-sent-short = Отправлено
+tpl-already-sent = Этот шаблон уже отправлен.
+tpl-exported = Шаблоны ответов: { $count }. Отредактируйте файл и отправьте его боту обратно; имя файла должно начинаться с <code>templates</code>. Подстановки: { $p_name } — имя гражданина, { $p_ticket } — номер обращения, { $p_contacts } — контакты загранучреждения.
+tpl-rejected =
+    ❌ Файл шаблонов не принят, ничего не изменено:
+    { $problems }
+tpl-summary =
+    Шаблоны ответов после загрузки:
+    • новые: { $added }
+    • удалённые: { $removed }
+    • изменённые: { $changed }
+    Применить?
+tpl-applied = ✅ Шаблоны обновлены: { $count }. Они уже доступны в темах через /t.
+tpl-err-size = файл больше { $max } КБ
+tpl-err-alias = в файле есть ссылки YAML (&якорь, *ссылка); напишите каждый шаблон полностью
+tpl-err-yaml = ошибка YAML в строке { $line }
+tpl-err-structure = нет списка templates
+tpl-err-empty = в файле нет ни одного шаблона
+tpl-err-too-many = шаблонов больше { $max }
+tpl-err-bad-name = { $where }: имя из строчных латинских букв, цифр и дефисов, до 32 символов
+tpl-err-duplicate = имя «{ $name }» встречается дважды
+tpl-err-missing-lang = «{ $name }»: нет текста на языке { $lang }
+tpl-err-too-long = «{ $name }» ({ $lang }): текст длиннее { $max } символов
+tpl-err-placeholder = «{ $name }» ({ $lang }): неизвестная подстановка { $placeholder }; можно { $allowed }
+desk-stats =
+    📞 <b>Горячая линия за { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    }</b> ({ $first }–{ $last }; страны: { $scope })
+    Открыто обращений: { $opened } · закрыто: { $closed }
+    Ждут ответа сейчас: { $waiting } (срочных: { $urgent }, дольше порога: { $overdue })
+    Первый ответ: { $response }
+    До закрытия: { $to_close }
+    Оценки: { $rating }
+    { $table }
+    <b>Сотрудники</b>
+    { $officers }
+desk-stats-spread = медиана { $p50 }, 90 % — не дольше { $p90 } (обращений: { $count })
+desk-stats-none = нет данных
+desk-stats-rating-value = { $average } из 5 (оценок: { $count })
+desk-stats-officer = { $officer }: ведёт { $holding } · закрыто { $closed } · первый ответ { $response } · оценки { $rating }
+desk-stats-no-officers = Обращения ещё никто не брал.
+desk-stats-col-day = Дата
+desk-stats-col-opened = Откр.
+desk-stats-col-closed = Закр.
+desk-stats-scope-all = все
+desk-stats-chart-title = Обращения на горячую линию по дням
+desk-stats-usage = Не понял «{ $word }». Формат: /stats hotline [дней, до { $max }] [страна], например /stats hotline 30 AE
+faqr-usage = Формат: /faq_report [дней, до { $max }], например /faq_report 7
+faqr-empty = За { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    } не было ни оценок «Не помогло», ни вопросов без ответа.
+faqr-report =
+    📚 <b>Чего не знает FAQ</b> — за { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    }
+    <b>Ответы с наибольшим числом «Не помогло»</b>
+    { $entries }
+    <b>Вопросы без уверенного ответа</b>: { $total }, групп похожих: { $kinds }
+    { $groups }
+    Номера, имена, ссылки и адреса из вопросов удалены до сохранения.
+faqr-entry = • { $entry } «{ $question }»: не помогло { $no }, помогло { $yes }
+faqr-entry-gone = вопрос удалён из FAQ
+faqr-group = • { $count } × «{ $text }» (формулировок: { $variants })
+faqr-none = —
+faqr-col-count = Сколько раз
+faqr-col-question = Как спрашивали
+faqr-col-variants = Формулировок
+faqr-file = Все группы вопросов без ответа ({ $kinds }) — в файле.

@@ -40,6 +40,13 @@ COMMANDS: list[tuple[str, tuple[str, str, str, str]]] = [
     # The register is searched in the staff member's countries only (81, 82 in AE; 83 in QA).
     ("/find Citizen", (NOT_AVAILABLE, "Найдено: 1", "Найдено: 2", "Найдено: 3")),
     ("/reach", (NOT_AVAILABLE, "пока не было", "Охват последних", "Охват последних")),
+    # The hotline team's tools; /take and /t belong in a staff group's topics.
+    ("/stats hotline", (NOT_AVAILABLE, "Горячая линия", "Горячая линия", "Горячая линия")),
+    ("/mine", (NOT_AVAILABLE, "нет открытых", "нет открытых", "нет открытых")),
+    ("/take", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE)),
+    ("/t greeting", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE)),
+    ("/faq_report", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "не было ни оценок")),
+    ("/templates_export", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "Шаблоны ответов")),
 ]  # fmt: skip
 # Buttons on notice 1 (AE). Staff of AE and admins pass the role check and get to the
 # notice itself (already finished, or a confirmation).
@@ -58,6 +65,10 @@ BUTTONS: list[tuple[str, tuple[str, str, str, str]]] = [
     ("rc:x:1", (NOT_AVAILABLE, NOT_AVAILABLE, "", "")),
     ("rc:s:1", (NOT_AVAILABLE, NOT_AVAILABLE, "устарела", "устарела")),
     ("ap:y:1", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
+    # The card's "take" pressed outside its topic, a template upload nobody sent.
+    ("dk:t:1", (NOT_AVAILABLE, "устарела", "устарела", "устарела")),
+    ("dt:yes", (NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, "устарела")),
+    ("dk:s:1:greeting", ("устарела", "устарела", "устарела", "устарела")),
 ]  # fmt: skip
 ROLES = ("citizen", "staff-QA", "staff-AE", "admin")
 

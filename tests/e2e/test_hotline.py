@@ -82,8 +82,9 @@ async def test_close_rate_reopen_ban_and_queue(
         lambda: [e for e in fake.chat_events(STAFF_CHAT) if "Ждут ответа" in e.text]
     )
     lines = queue[0].text.splitlines()
-    assert lines[1].startswith("🔴 №2")
-    assert lines[2].startswith("№1")
+    # 🟢: both well inside their thresholds (the colour is the wait, urgency is spelt out).
+    assert lines[1].startswith("🟢 №2 · срочно")
+    assert lines[2].startswith("🟢 №1 · ждёт")
     # Close with rating.
     staff.send("/close", chat=group, thread=thread_a)
     await alia.expect("Пожалуйста, оцените помощь")

@@ -16,6 +16,8 @@ SAME_IN_BOTH = {
     "choose-language", "btn-language", "field-phone", "faq-topic", "faq-answer", "polling-note",
     "sched-at", "grant-done", "export-col-phone", "reg-answer", "btn-reach-open", "reach-col-sms",
     "reach-list-col-phone", "reach-list-col-sms",
+    # The hotline team's tools: an abbreviation both languages write alike, a name, a dash.
+    "desk-dur-minutes", "desk-owner", "faqr-none",
 }  # fmt: skip
 # Variables that carry numbers (plural selectors); the rest carry text.
 NUMERIC = {

@@ -1,0 +1,1 @@
+"""The hotline team's tools: templates, response-time alarms, hotline statistics."""
