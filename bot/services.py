@@ -74,7 +74,7 @@ class Services:
         cls, settings: Settings, catalog: Catalog | None = None, clock: Clock | None = None
     ) -> Services:
         """Wire repositories and the notice engine to a (not yet opened) database."""
-        db = Database(settings.database_path)
+        db = Database(settings.database_target, pool_size=settings.database_pool_size)
         cache = UserCache()
         catalog = catalog or Catalog()
         clock = clock or Clock()

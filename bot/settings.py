@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import is_postgres_url
+
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
 # towards self-hosted servers while still catching a pasted URL or a truncated value.
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -23,6 +25,11 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_path: Path = Path("./data/hotline.sqlite3")
+    # PostgreSQL instead of the SQLite file (postgresql://user:password@host:5432/name):
+    # what several replicas share. A secret: it usually carries the password.
+    database_url: SecretStr | None = None
+    # Connections each process keeps to PostgreSQL.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     bot_api_base_url: str = "https://api.telegram.org/bot"
     bot_api_file_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -85,6 +92,15 @@ class Settings(BaseSettings):
             raise ValueError("BOT_TOKEN is malformed (expected <digits>:<35 characters>)")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _pg_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not is_postgres_url(value.get_secret_value()):
+            raise ValueError("DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -140,6 +156,16 @@ class Settings(BaseSettings):
         start, end = self.working_hours.split("-")
         now = moment.astimezone(self.tz).strftime("%H:%M")
         return start <= now < end if start <= end else (now >= start or now < end)
+
+    @property
+    def database_target(self) -> Path | str:
+        """What storage.db.Database opens: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.database_path
+
+    @property
+    def database_name(self) -> str:
+        """The database as it may be shown (never the URL: it may hold a password)."""
+        return "PostgreSQL (DATABASE_URL)" if self.database_url else str(self.database_path)
 
     @property
     def heartbeat_path(self) -> Path:

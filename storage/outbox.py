@@ -6,7 +6,6 @@ freshness pings queued for stale registrations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,21 +107,26 @@ class OutboxRepo:
         """
         stamp = to_iso(now)
         clause, params = where(notice.audience)
+        due_params: list[Any]
         if isinstance(due, dict):
-            due_sql = "json_extract(?, '$.' || r.country)"
-            due_param: str = json.dumps({c: to_iso(t) for c, t in due.items()})
-            clause += " AND json_extract(?, '$.' || r.country) IS NOT NULL"
-            params.append(due_param)
+            # Each country's local instant, as a CASE built here (portable, unlike JSON);
+            # countries without one get NULL and are left out.
+            due_sql = "CASE r.country" + " WHEN ? THEN ?" * len(due) + " END"
+            due_params = [v for c, t in sorted(due.items()) for v in (c, to_iso(t))]
+            codes = sorted(due)
+            marks = ",".join("?" * len(codes))
+            clause += f" AND r.country IN ({marks})" if codes else " AND 1 = 0"
+            params.extend(codes)
         else:
             due_sql = "?"
-            due_param = to_iso(due)
+            due_params = [to_iso(due)]
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                 f" due_at, version) SELECT ?, ?, r.user_id, 'send', c.lang, r.country, {due_sql},"
                 " ? FROM registrations r JOIN citizens c USING (user_id)"
-                f" WHERE {clause}",
-                [notice.id, run, due_param, notice.version, *params],
+                f" WHERE {clause} ON CONFLICT DO NOTHING",
+                [notice.id, run, *due_params, notice.version, *params],
             )
             inserted = cur.rowcount
             await conn.execute(
@@ -202,8 +206,9 @@ class OutboxRepo:
     async def progress(self, notice_id: int) -> Progress:
         """Counts by state, acknowledgements and pending edits or deletions."""
         rows = await self.db.fetchall(
-            "SELECT op, state, count(*), count(acked_at), sum(answer = 'safe'),"
-            " sum(answer = 'help') FROM outbox WHERE notice_id = ? GROUP BY op, state",
+            "SELECT op, state, count(*), count(acked_at),"
+            " count(*) FILTER (WHERE answer = 'safe'), count(*) FILTER (WHERE answer = 'help')"
+            " FROM outbox WHERE notice_id = ? GROUP BY op, state",
             (notice_id,),
         )
         counts: dict[str, int] = {}
@@ -261,10 +266,11 @@ class OutboxRepo:
     ) -> dict[str, tuple[int, int, int]]:
         """Per country, the latest safety check's (safe, need help, no answer) counts."""
         rows = await self.db.fetchall(
-            "SELECT o.country, sum(o.answer = 'safe'), sum(o.answer = 'help'),"
-            " sum(o.answer IS NULL) FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
+            "SELECT o.country, count(*) FILTER (WHERE o.answer = 'safe'),"
+            " count(*) FILTER (WHERE o.answer = 'help'), count(*) FILTER (WHERE o.answer IS NULL)"
+            " FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
             " (SELECT max(n.id) FROM notices n WHERE n.kind = 'safety'"
-            " AND instr(',' || n.countries || ',', ',' || o.country || ',') > 0)"
+            " AND ',' || n.countries || ',' LIKE '%,' || o.country || ',%')"
             " GROUP BY o.country"
         )
         wanted = set(countries) if countries is not None else None
@@ -294,12 +300,12 @@ class OutboxRepo:
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                 " due_at) SELECT ?, r.updated_at, r.user_id, 'send', c.lang, r.country, ?"
                 " FROM registrations r JOIN citizens c USING (user_id) WHERE r.active = 1"
                 f" AND c.blocked_at IS NULL AND r.updated_at < ? AND r.country IN ({marks})"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
-                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at) ON CONFLICT DO NOTHING",
                 (fresh_id, stamp, to_iso(stale_before), *countries, fresh_id),
             )
             return cur.rowcount

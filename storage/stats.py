@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import STATUSES, to_iso
 
 
@@ -32,7 +30,7 @@ def _in(column: str, values: Iterable[str] | None) -> tuple[str, list[Any]]:
         return "", []
     codes = list(values)
     if not codes:
-        return " AND 0", []
+        return " AND 1 = 0", []
     return f" AND {column} IN ({','.join('?' * len(codes))})", codes
 
 
@@ -42,15 +40,15 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def _group(row: aiosqlite.Row) -> tuple[str, str, str, int, int, int, int]:
+def _group(row: Row) -> tuple[str, str, str, int, int, int, int]:
     """One (country, status, needs) group of `by_country`."""
     return (
-        row["country"], row["status"], row["needs"], row["n"], row["people"], row["new"],
-        row["stale"],
+        row["country"], row["status"], row["needs"], int(row["n"]), int(row["people"]),
+        int(row["new"]), int(row["stale"]),
     )  # fmt: skip
 
 
-def _export_row(row: aiosqlite.Row) -> tuple[Any, ...]:
+def _export_row(row: Row) -> tuple[Any, ...]:
     """An export row as a plain tuple, in EXPORT_COLUMNS order."""
     return tuple(row[column] for column in EXPORT_COLUMNS)
 
@@ -70,7 +68,8 @@ class StatsRepo:
         # aggregates while it walks the index; the few hundred groups are summed here.
         rows = await self.db.fetchall(
             "SELECT country, status, needs, count(*) AS n, sum(party_size) AS people,"
-            " sum(created_at >= ?) AS new, sum(updated_at < ?) AS stale"
+            " count(*) FILTER (WHERE created_at >= ?) AS new,"
+            " count(*) FILTER (WHERE updated_at < ?) AS stale"
             f" FROM registrations WHERE active = 1{where} GROUP BY country, status, needs",
             [to_iso(new_since), to_iso(stale_before), *params],
         )
@@ -107,7 +106,5 @@ class StatsRepo:
             f"SELECT {', '.join(EXPORT_COLUMNS)} FROM registrations WHERE active = 1{where}"
             " ORDER BY country, city, full_name"
         )
-        async with self.db.conn.execute(sql, params) as cur:
-            while batch := await cur.fetchmany(2000):
-                for row in batch:
-                    yield _export_row(row)
+        async for row in self.db.stream(sql, params):
+            yield _export_row(row)

@@ -73,7 +73,7 @@ async def cast(fake: FakeBotApi, bot: RunningBot, db_path: Path) -> dict[str, Fa
             break
         await asyncio.sleep(0.05)
     for _ in range(100):  # and finished (at the next progress tick): "уже завершена" below
-        current = await services.notices.get(notice.id)
+        current = await services.notices.repo.get(notice.id)
         if current is not None and current.state == "done":
             break
         await asyncio.sleep(0.05)

@@ -1,0 +1,1 @@
+"""The database engines behind `storage.db.Database`: SQLite (default) and PostgreSQL."""
