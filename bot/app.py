@@ -21,6 +21,7 @@ from bot.errors import on_error
 from bot.faq import content
 from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
+from bot.runtime import metrics
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
 from bot.runtime.processing import PerChatUpdateProcessor
@@ -120,6 +121,9 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
         app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
+        if services.settings.metrics_port:
+            every = services.settings.metrics_sample_seconds
+            app.job_queue.run_repeating(_sample, interval=every, first=0, name="metrics")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -147,6 +151,12 @@ async def _freshness(context: HotlineContext) -> None:
     await context.services.notices.freshness_tick()
 
 
+async def _sample(context: HotlineContext) -> None:
+    """Read the queue depths for the metrics (a scrape never waits on the database)."""
+    d = await context.services.health.depths(context.services.clock.now())
+    metrics.set_depths(d.outbox_pending, d.outbox_due, d.inbox_pending, d.tickets_waiting)
+
+
 async def _heartbeat(context: HotlineContext) -> None:
     """Touch the heartbeat file from the event loop: a hung loop stops touching it."""
     _touch(context.settings.heartbeat_path)
@@ -169,11 +179,18 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     The CLI and the end-to-end tests both run the bot through this function.
     """
     settings = _services(app).settings
+    metrics.configure(settings.replica_name)
+    exporter = None
+    if settings.metrics_port:
+        exporter = metrics.MetricsServer(settings.metrics_address, settings.metrics_port)
+        await exporter.start()
     try:
         await app.initialize()
     except BaseException:
         # Bad token, unreachable server: close the HTTP sessions opened so far.
         await app.bot.shutdown()
+        if exporter is not None:
+            await exporter.stop()
         raise
     try:
         if app.post_init is not None:
@@ -198,3 +215,5 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+        if exporter is not None:
+            await exporter.stop()

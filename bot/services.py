@@ -21,6 +21,7 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.health import HealthRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
@@ -52,6 +53,8 @@ class Services:
     # Routes, staff chats and the flood window: the hotline's state in memory, kept with
     # the database by the desk itself.
     hotline: HotlineDesk
+    # Queue depths for the metrics.
+    health: HealthRepo
     clock: Clock
 
     @property
@@ -103,5 +106,6 @@ class Services:
             stats=StatsRepo(db),
             audit=AuditLog(db),
             hotline=hotline,
+            health=HealthRepo(db),
             clock=clock,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -83,6 +84,13 @@ class Settings(BaseSettings):
     fresh_check_minutes: int = Field(default=30, ge=1, le=1440)
     # Seconds between edits of a notice's progress message.
     progress_seconds: float = Field(default=3.0, gt=0, le=300)
+    # Prometheus metrics on http://METRICS_ADDRESS:METRICS_PORT/metrics; 0 turns them off.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_address: str = "127.0.0.1"
+    # How often the queue depths shown as metrics are read from the database.
+    metrics_sample_seconds: float = Field(default=15.0, ge=1, le=3600)
+    # This process's name in metrics and logs (several replicas share one database).
+    replica_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
 
     @field_validator("bot_token")
     @classmethod
