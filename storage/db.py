@@ -10,7 +10,7 @@ migrations in one place, and maps driver errors to `DatabaseError` / `IntegrityE
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,10 @@ class Row(Protocol):
     def __iter__(self) -> Any: ...
 
     def __len__(self) -> int: ...
+
+
+# What `stream` returns: close it (contextlib.aclosing) when leaving it before the end.
+RowStream = AsyncGenerator[Row, None]
 
 
 class Cursor(Protocol):
@@ -83,7 +87,7 @@ class Backend(Protocol):
 
     async def fetchall(self, sql: str, params: Sequence[Any]) -> list[Row]: ...
 
-    def stream(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[Row]: ...
+    def stream(self, sql: str, params: Sequence[Any], size: int) -> RowStream: ...
 
     async def user_version(self) -> int: ...
 
@@ -186,7 +190,7 @@ class Database:
         """Run a read and return all rows."""
         return await self.backend.fetchall(sql, tuple(params))
 
-    def stream(self, sql: str, params: Iterable[Any] = (), size: int = 2000) -> AsyncIterator[Row]:
+    def stream(self, sql: str, params: Iterable[Any] = (), size: int = 2000) -> RowStream:
         """Rows of a large read, `size` at a time: memory stays flat whatever the result."""
         return self.backend.stream(sql, tuple(params), size)
 

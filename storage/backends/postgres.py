@@ -24,7 +24,7 @@ from psycopg import AsyncConnection, AsyncCursor
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from storage.db import DatabaseError, Dialect, IntegrityError, Row
+from storage.db import DatabaseError, Dialect, IntegrityError, Row, RowStream
 from storage.sql import qmark_to_pyformat
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ class PostgresBackend:
         async with self.pool.connection() as conn:
             return await PgTx(conn).fetchall(sql, params)
 
-    async def stream(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[Row]:
+    async def stream(self, sql: str, params: Sequence[Any], size: int) -> RowStream:
         """A server-side cursor: the server holds the result, we hold `size` rows."""
         async with (
             self.pool.connection() as conn,

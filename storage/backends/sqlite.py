@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import DatabaseError, Dialect, IntegrityError, Row
+from storage.db import DatabaseError, Dialect, IntegrityError, Row, RowStream
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class SqliteBackend:
         """All rows of a read."""
         return await SqliteTx(self.conn).fetchall(sql, params)
 
-    async def stream(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[Row]:
+    async def stream(self, sql: str, params: Sequence[Any], size: int) -> RowStream:
         """Rows `size` at a time from one cursor (WAL: a consistent snapshot)."""
         async with self.conn.execute(sql, params) as cur:
             while batch := await cur.fetchmany(size):
