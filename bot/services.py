@@ -12,6 +12,7 @@ from bot.hotline import HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
+from bot.runtime.replicas import Roster
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
@@ -22,6 +23,8 @@ from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
 from storage.health import HealthRepo
+from storage.inbox import InboxRepo
+from storage.leases import LeaseRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
@@ -55,6 +58,10 @@ class Services:
     hotline: HotlineDesk
     # Queue depths for the metrics.
     health: HealthRepo
+    # Webhook mode: updates stored before they are answered, handled by any replica.
+    inbox: InboxRepo
+    # This replica's heartbeat and share of the send budget (PostgreSQL: several replicas).
+    roster: Roster
     clock: Clock
 
     @property
@@ -87,8 +94,9 @@ class Services:
         )
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
+        leases = LeaseRepo(db)
         engine = Delivery(
-            settings, notices, outbox, audience, catalog, citizens, registrations, clock
+            settings, notices, outbox, audience, catalog, citizens, registrations, clock, leases
         )
         return cls(
             settings=settings,
@@ -107,5 +115,9 @@ class Services:
             audit=AuditLog(db),
             hotline=hotline,
             health=HealthRepo(db),
+            inbox=InboxRepo(db),
+            roster=Roster(
+                leases, settings.replica_name, clock.now, settings.replica_heartbeat_seconds
+            ),
             clock=clock,
         )

@@ -7,6 +7,7 @@ import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -91,6 +92,16 @@ class Settings(BaseSettings):
     metrics_sample_seconds: float = Field(default=15.0, ge=1, le=3600)
     # This process's name in metrics and logs (several replicas share one database).
     replica_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
+    # Heartbeat of each replica in the database (PostgreSQL); the send budget is shared out
+    # among those seen in the last three beats.
+    replica_heartbeat_seconds: float = Field(default=2.0, ge=0.05, le=60)
+    # Webhook mode instead of long polling: the public HTTPS URL Telegram posts to (the
+    # reverse proxy's), the address and port this process listens on behind it, and the
+    # secret Telegram sends with every update (1-256 of A-Z a-z 0-9 _ -).
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -108,6 +119,24 @@ class Settings(BaseSettings):
         if value is not None and not is_postgres_url(value.get_secret_value()):
             raise ValueError("DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
         return value
+
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        if self.webhook_url is None:
+            return self
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", self.webhook_url):
+            raise ValueError("WEBHOOK_URL must be an http(s) URL")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            # The value itself is never echoed.
+            raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path this process serves updates on: the public URL's."""
+        path = urlsplit(self.webhook_url or "").path
+        return path if path and path != "/" else "/telegram"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

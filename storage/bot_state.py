@@ -21,6 +21,20 @@ class BotStateRepo:
         )
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
+    async def conversation(self, name: str, key: tuple[int | str, ...]) -> Any | None:
+        """One stored state (None: no conversation going on)."""
+        row = await self.db.fetchone(
+            "SELECT state FROM conversation_states WHERE name = ? AND key = ?",
+            (name, json.dumps(list(key))),
+        )
+        return json.loads(row["state"]) if row else None
+
+    async def user_data_of(self, user_id: int) -> dict[str, Any]:
+        """One user's scratch data ({} if none)."""
+        row = await self.db.fetchone("SELECT data FROM user_state WHERE user_id = ?", (user_id,))
+        data: dict[str, Any] = json.loads(row["data"]) if row else {}
+        return data
+
     async def set_conversation(
         self, name: str, key: tuple[int | str, ...], state: object | None
     ) -> None:

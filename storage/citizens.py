@@ -119,6 +119,8 @@ class CitizenRepo:
             # Tickets and their message links go with the citizen row (ON DELETE CASCADE).
             tickets = await conn.execute("DELETE FROM tickets WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
+            # Updates still waiting in the inbox (webhook mode): they hold the texts.
+            await conn.execute("DELETE FROM inbox WHERE chat_key = ?", (user_id,))
             # Delivery rows of notices (which copy went to whom, acknowledgements).
             await conn.execute("DELETE FROM outbox WHERE user_id = ?", (user_id,))
             # The audit log keeps what staff did, never whom it concerned once erased.

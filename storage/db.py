@@ -145,6 +145,11 @@ class Database:
         self._open = False
 
     @property
+    def is_open(self) -> bool:
+        """Whether open() succeeded and close() has not run."""
+        return self._open
+
+    @property
     def dialect(self) -> Dialect:
         """'sqlite' or 'postgresql': for the few statements that must differ."""
         return self.backend.dialect
@@ -193,6 +198,14 @@ class Database:
     def stream(self, sql: str, params: Iterable[Any] = (), size: int = 2000) -> RowStream:
         """Rows of a large read, `size` at a time: memory stays flat whatever the result."""
         return self.backend.stream(sql, tuple(params), size)
+
+    @property
+    def skip_locked(self) -> str:
+        """Appended to a claim's SELECT: rows another replica is claiming are passed over.
+
+        SQLite needs nothing: `transaction()` takes its one write lock before the read.
+        """
+        return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
 
     async def columns(self) -> dict[str, list[str]]:
         """Every table of ours and its columns (the erasure test walks them all)."""

@@ -45,4 +45,5 @@ class HealthRepo:
         )
 
     async def _inbox_pending(self) -> int:
-        return 0
+        row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE state = 'pending'")
+        return int(row[0]) if row else 0

@@ -146,9 +146,56 @@ class OutboxRepo:
         items = [_item(r) for r in rows if r["id"] not in exclude]
         return items[:limit]
 
+    async def claim(
+        self, holder: str, now: datetime, limit: int, until: datetime
+    ) -> list[OutboxItem]:
+        """Take pending items due by `now`, oldest first, that no replica holds; hold them
+        until `until` (renew while they wait in memory). Another replica skips them."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country"
+                " FROM outbox WHERE state = 'pending' AND due_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at, id"
+                f" LIMIT ?{self.db.skip_locked}",
+                (stamp, stamp, limit),
+            )
+            if rows:
+                marks = ",".join("?" * len(rows))
+                await tx.execute(
+                    f"UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                    (holder, to_iso(until), *(r["id"] for r in rows)),
+                )
+        return [_item(r) for r in rows]
+
+    async def release(self, holder: str) -> int:
+        """Give back what a replica of this name held before it stopped (or was killed)."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE outbox SET claimed_until = NULL WHERE claimed_by = ?"
+                " AND state = 'pending' AND claimed_until IS NOT NULL",
+                (holder,),
+            )
+            return cur.rowcount
+
+    async def renew(self, ids: Iterable[int], until: datetime) -> None:
+        """Extend the claims on items still in hand."""
+        wanted = list(ids)
+        if not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE outbox SET claimed_until = ? WHERE id IN ({marks}) AND state = 'pending'",
+                (to_iso(until), *wanted),
+            )
+
     async def next_due(self) -> datetime | None:
-        """When the earliest pending item falls due."""
-        row = await self.db.fetchone("SELECT min(due_at) FROM outbox WHERE state = 'pending'")
+        """When the earliest pending item falls due (or its holder's claim ends)."""
+        row = await self.db.fetchone(
+            "SELECT min(CASE WHEN claimed_until > due_at THEN claimed_until ELSE due_at END)"
+            " FROM outbox WHERE state = 'pending'"
+        )
         return from_iso(row[0]) if row and row[0] else None
 
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
@@ -173,8 +220,8 @@ class OutboxRepo:
                 elif o.kind in ("retry", "requeue"):
                     bump = 1 if o.kind == "retry" else 0
                     await conn.execute(
-                        "UPDATE outbox SET attempts = attempts + ?, due_at = ?, error = ?"
-                        " WHERE id = ?",
+                        "UPDATE outbox SET attempts = attempts + ?, due_at = ?, error = ?,"
+                        " claimed_until = NULL WHERE id = ?",
                         (bump, to_iso(o.due_at or now), o.error, o.item_id),
                     )
                 else:

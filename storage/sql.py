@@ -28,7 +28,8 @@ The rule for every statement in storage/ (both engines run it unchanged):
   work on both. A migration that cannot be written portably ships a
   `NNNN_name.postgresql.sql` next to it, used instead of the translation.
 - No `PRAGMA`, `BEGIN IMMEDIATE`, `FOR UPDATE` in repositories: `db.transaction()` begins
-  the right way for each engine, and claims go through `Database` helpers.
+  the right way for each engine; a claim (rows one replica takes, others skip) ends its
+  SELECT with `db.skip_locked` inside `db.transaction()` (storage/inbox.py, outbox.claim).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from bot.runtime.limiter import HotlineRateLimiter, Paced
 from bot.settings import Settings
 from storage.audience import Audience, AudienceRepo
 from storage.citizens import CitizenRepo
+from storage.leases import LeaseRepo
 from storage.notices import Notice, NoticeRepo
 from storage.outbox import OutboxItem, OutboxRepo, Outcome
 from storage.registrations import RegistrationRepo
@@ -42,6 +43,13 @@ EngineApp = Application[ExtBot[Any], Any, Any, Any, Any, JobQueue[Any]]
 Due = datetime | dict[str, datetime]
 
 FETCH = 200
+# How long outbox rows taken by this replica stay out of the others' reach, and how often
+# the claim on those still in hand is renewed. A replica killed with rows in hand delays
+# them by at most CLAIM; a restart under the same name gives them back at once.
+CLAIM = timedelta(seconds=15)
+RENEW_EVERY = 3.0
+# A scheduled occurrence is filled by the replica that takes this lease first.
+FILL_LEASE = timedelta(minutes=2)
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 _EDIT_DONE = ("message is not modified",)
@@ -60,8 +68,11 @@ class Delivery:
         citizens: CitizenRepo,
         registrations: RegistrationRepo,
         clock: Clock,
+        leases: LeaseRepo,
     ) -> None:
         self.settings = settings
+        self.leases = leases
+        self.replica = settings.replica_name
         self.repo = repo
         self.outbox = outbox
         self.audience = audience
@@ -100,6 +111,9 @@ class Delivery:
         """Take the app's bot and job queue; resume unfinished notices, re-arm scheduled ones,
         start the workers."""
         self._app = app
+        released = await self.outbox.release(self.replica)
+        if released:
+            log.info("took back %s outbox items this replica held before it stopped", released)
         # Sending, or sent but not yet reported done when the last process stopped.
         for notice_id in await self.outbox.busy_notices() + await self.repo.unfinished():
             self.board.watch(notice_id)
@@ -210,6 +224,16 @@ class Delivery:
         if notice is None or notice.state != "active" or notice.next_run is None:
             return 0
         run = notice.next_run
+        now = self.clock.now()
+        if run != schedule.NOW and notice.fill_at is not None and notice.fill_at > now:
+            # Another replica filled the occurrence this job was armed for: arm the next.
+            await self.arm(notice)
+            return 0
+        if not await self.leases.take(f"notice:{notice.id}:{run}", self.replica, now,
+                                      now + FILL_LEASE):  # fmt: skip
+            # Another replica is filling it; look again once it must have finished.
+            self._retry_fill(notice.id)
+            return 0
         due = await self.due(notice.audience, notice.tz_mode, run)
         nxt = schedule.following(notice.schedule, run, notice.until_date)
         fill = await self._fill_instant(notice, nxt) if nxt else None
@@ -223,23 +247,49 @@ class Delivery:
         self.wake()
         return queued
 
+    def _retry_fill(self, notice_id: int) -> None:
+        if self._app is not None and self._app.job_queue is not None:
+            self._app.job_queue.run_once(
+                self._fill_job, when=FILL_LEASE.total_seconds() + 1, name=f"notice:{notice_id}",
+                data=notice_id,
+            )  # fmt: skip
+
+    async def sync(self) -> None:
+        """Arm what another replica scheduled (each replica's JobQueue is its own)."""
+        if self._app is None or self._app.job_queue is None:
+            return
+        for notice in await self.repo.armed():
+            if not self._app.job_queue.get_jobs_by_name(f"notice:{notice.id}"):
+                await self.arm(notice)
+
     # ---- sending --------------------------------------------------------------------------
 
     async def _feed(self) -> None:
+        renewed = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
-            items = await self.outbox.due(self.clock.now(), FETCH, self.in_hand)
+            now = self.clock.now()
+            if self.in_hand and loop.time() - renewed >= RENEW_EVERY:
+                await self.outbox.renew(self.in_hand, now + CLAIM)
+                renewed = loop.time()
+            # Claimed only as far as the queue has room: what is claimed is soon in hand.
+            room = min(FETCH, self._queue.maxsize - self._queue.qsize())
+            items = await self.outbox.claim(self.replica, now, room, now + CLAIM) if room else []
             for item in items:
                 self.in_hand.add(item.id)
                 self.board.watch(item.notice_id)
-                await self._queue.put(item)
-            if len(items) == FETCH:
+                self._queue.put_nowait(item)
+            if room == 0:
+                await asyncio.sleep(0.05)
+                continue
+            if items and len(items) == room:
                 continue
             # Nothing more due: sleep until the next due item, a wake-up, or a while.
             # Items in hand are still pending, so a past "next due" means "soon": look again
             # shortly, in case one of them is put back for a retry.
             nxt = await self.outbox.next_due()
-            timeout = 5.0
+            timeout = RENEW_EVERY
             if nxt is not None:
                 timeout = min(timeout, max(0.1, (nxt - self.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
