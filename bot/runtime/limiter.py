@@ -131,6 +131,8 @@ class HotlineRateLimiter(AIORateLimiter):
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
         self._rates = (broadcast_rate, paid_rate)
+        # Several replicas share the token: replies take paced slots too (see share()).
+        self.shared = False
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
@@ -155,6 +157,10 @@ class HotlineRateLimiter(AIORateLimiter):
         free, paid = self._rates
         self.free.set_rate(free / replicas)
         self.paid.set_rate(paid / replicas)
+        # Alone, replies are only counted: Telegram's 429s pace them and broadcasts yield.
+        # Beside other replicas a burst of replies here would push the total over the cap
+        # that the others' pacers cannot see, so each reply waits for a slot of this share.
+        self.shared = replicas > 1
 
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""
@@ -199,7 +205,10 @@ class HotlineRateLimiter(AIORateLimiter):
                 await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
             await self._paused()
             if counted:
-                self.free.count()
+                if self.shared:
+                    await self.free.wait()
+                else:
+                    self.free.count()
                 self.paid.count()
             try:
                 return await callback(*a, **kw)
