@@ -10,66 +10,22 @@ migrations in one place, and maps driver errors to `DatabaseError` / `IntegrityE
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, Awaitable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-Dialect = Literal["sqlite", "postgresql"]
+from storage.backends import DatabaseError as DatabaseError
+from storage.backends import Dialect as Dialect
+from storage.backends import IntegrityError as IntegrityError
+from storage.backends import Row as Row
+from storage.backends import RowStream as RowStream
+from storage.backends import Tx as Tx
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _OVERRIDE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.postgresql\.sql$")
 _PG_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated (bad path, permissions, corrupt file)."""
-
-
-class IntegrityError(DatabaseError):
-    """A constraint refused a write (unique index, check, foreign key), on either backend."""
-
-
-class Row(Protocol):
-    """A result row: by column name (`row["id"]`) or position (`row[0]`), and unpackable."""
-
-    def __getitem__(self, key: int | str, /) -> Any: ...
-
-    def __iter__(self) -> Any: ...
-
-    def __len__(self) -> int: ...
-
-
-# What `stream` returns: close it (contextlib.aclosing) when leaving it before the end.
-RowStream = AsyncGenerator[Row, None]
-
-
-class Cursor(Protocol):
-    """What a statement returns: rows to fetch and the number of rows it changed."""
-
-    @property
-    def rowcount(self) -> int: ...
-
-    async def fetchone(self) -> Any: ...
-
-    async def fetchall(self) -> Iterable[Any]: ...
-
-
-class Statement(Awaitable[Cursor], AbstractAsyncContextManager[Cursor], Protocol):
-    """`await tx.execute(...)` or `async with tx.execute(...) as cur`, as with aiosqlite."""
-
-
-class Tx(Protocol):
-    """One transaction (or, outside `transaction()`, one autocommitted statement)."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Statement: ...
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
 class Backend(Protocol):

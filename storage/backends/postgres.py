@@ -24,7 +24,7 @@ from psycopg import AsyncConnection, AsyncCursor
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
-from storage.db import DatabaseError, Dialect, IntegrityError, Row, RowStream
+from storage.backends import DatabaseError, Dialect, IntegrityError, Row, RowStream
 from storage.sql import qmark_to_pyformat
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import DatabaseError, Dialect, IntegrityError, Row, RowStream
+from storage.backends import DatabaseError, Dialect, IntegrityError, Row, RowStream
 
 log = logging.getLogger(__name__)
 
