@@ -60,6 +60,8 @@ def settings(fake: FakeBotApi, db_path: DbTarget, tmp_path: Path) -> Settings:
         group_max_per_minute=0,
         poll_timeout=2,
         persistence_interval=0.2,
+        # PostgreSQL run: a starting bot waits 2.5 beats for other replicas before it sends.
+        replica_heartbeat_seconds=0.2,
         progress_seconds=0.5,
     )
 

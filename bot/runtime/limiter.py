@@ -133,6 +133,7 @@ class HotlineRateLimiter(AIORateLimiter):
         self._rates = (broadcast_rate, paid_rate)
         # Several replicas share the token: replies take paced slots too (see share()).
         self.shared = False
+        self.replicas = 1
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
@@ -154,6 +155,9 @@ class HotlineRateLimiter(AIORateLimiter):
 
     def share(self, replicas: int) -> None:
         """Several replicas send with one token: this one paces at its part of the caps."""
+        if replicas == self.replicas:
+            return  # the pacers keep their rhythm (and any rate set by hand)
+        self.replicas = replicas
         free, paid = self._rates
         self.free.set_rate(free / replicas)
         self.paid.set_rate(paid / replicas)
