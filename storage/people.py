@@ -20,8 +20,11 @@ MemberKind = Literal["companion", "group"]
 # not be erased at the end of the stay: this is the one SQL condition that says so, over the
 # user id column it is given (storage/evacuation_offers.py keeps the seats).
 SEAT_HOLD = (
-    "EXISTS (SELECT 1 FROM evac_offers o JOIN departures d ON d.id = o.departure_id"
-    " WHERE o.user_id = {user} AND o.state IN ('offered', 'confirmed') AND d.state = 'open')"
+    # Aliases of its own: PostgreSQL resolves {user} (e.g. `d.user_id` of the caller's
+    # people_details d) in the innermost scope that has the alias, and stops there.
+    "EXISTS (SELECT 1 FROM evac_offers hold_o JOIN departures hold_d"
+    " ON hold_d.id = hold_o.departure_id WHERE hold_o.user_id = {user}"
+    " AND hold_o.state IN ('offered', 'confirmed') AND hold_d.state = 'open')"
 )
 
 
