@@ -14,7 +14,7 @@ from storage.models import from_iso, to_iso
 
 _NAMES = (
     "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
-    "last_staff_at", "closed_at", "rating", "card_message_id",
+    "last_staff_at", "closed_at", "rating", "card_message_id", "urgent_at", "acked_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(_NAMES)
 # The same columns read through the alias `t`, named as in `tickets` (for joins).
@@ -37,6 +37,10 @@ class Ticket:
     rating: int | None
     # The citizen card posted at the top of the topic (None for tickets opened before 0010).
     card_message_id: int | None = None
+    # Marked urgent by the words of a message (bot.faq.urgency); None: not by words.
+    urgent_at: datetime | None = None
+    # When the citizen's first message was acknowledged; None: not yet (a crash cut it off).
+    acked_at: datetime | None = None
 
     @property
     def waiting(self) -> bool:
@@ -63,6 +67,8 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         closed_at=_when(row["closed_at"]),
         rating=row["rating"],
         card_message_id=row["card_message_id"],
+        urgent_at=_when(row["urgent_at"]),
+        acked_at=_when(row["acked_at"]),
     )
 
 
@@ -158,6 +164,23 @@ class TicketRepo:
                 "UPDATE tickets SET card_message_id = ? WHERE id = ?", (message_id, ticket_id)
             )
 
+    async def set_urgent(self, ticket_id: int, now: datetime) -> bool:
+        """Mark a ticket urgent by the words of a message; False if it already was."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tickets SET urgent_at = ? WHERE id = ? AND urgent_at IS NULL",
+                (to_iso(now), ticket_id),
+            )
+            return cur.rowcount == 1
+
+    async def set_acked(self, ticket_id: int, now: datetime) -> None:
+        """The citizen was told their ticket reached staff."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE tickets SET acked_at = ? WHERE id = ? AND acked_at IS NULL",
+                (to_iso(now), ticket_id),
+            )
+
     async def touch(self, ticket_id: int, side: str, now: datetime) -> None:
         """Record who wrote last ('citizen' or 'staff')."""
         column = "last_citizen_at" if side == "citizen" else "last_staff_at"
@@ -227,11 +250,13 @@ class TicketRepo:
     async def queue(self, staff_chat_id: int, urgent_needs: frozenset[str]) -> list[Waiting]:
         """Open tickets waiting for an answer: urgent first, then the longest waiting.
 
-        Urgency is the citizen's registered need, read in the same query with the country.
+        Urgency is the citizen's registered need, read in the same query with the country,
+        or the words of one of their messages (urgent_at).
         """
         marks = ", ".join("?" for _ in urgent_needs) or "NULL"
         rows = await self.db.fetchall(
-            f"SELECT {_T_COLUMNS}, r.needs IN ({marks}) AS urgent, r.country AS country"
+            f"SELECT {_T_COLUMNS}, (t.urgent_at IS NOT NULL OR coalesce(r.needs IN ({marks}), 0))"
+            " AS urgent, r.country AS country"
             " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.staff_chat_id = ? AND t.status = 'open'",
             (*sorted(urgent_needs), staff_chat_id),
@@ -269,3 +294,28 @@ class RouteRepo:
                     (country, chat_id, by, stamp),
                 )
             await audit(conn, stamp, by, "hotline.route", {"country": country, "chat_id": chat_id})
+
+    async def overflow(self) -> dict[str, list[int]]:
+        """Owner (a country code, or '*' for the central group) -> its overflow groups."""
+        rows = await self.db.fetchall(
+            "SELECT owner, chat_id FROM staff_overflow ORDER BY owner, set_at, chat_id"
+        )
+        found: dict[str, list[int]] = {}
+        for r in rows:
+            found.setdefault(r["owner"], []).append(r["chat_id"])
+        return found
+
+    async def set_overflow(self, owner: str, chat_id: int | None, by: int, now: datetime) -> None:
+        """Add an overflow group to a country's (or the central, '*') groups; None removes
+        all of the owner's; audited."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            if chat_id is None:
+                await conn.execute("DELETE FROM staff_overflow WHERE owner = ?", (owner,))
+            else:
+                await conn.execute(
+                    "INSERT INTO staff_overflow (owner, chat_id, set_by, set_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (owner, chat_id) DO NOTHING",
+                    (owner, chat_id, by, stamp),
+                )
+            await audit(conn, stamp, by, "hotline.overflow", {"owner": owner, "chat_id": chat_id})
