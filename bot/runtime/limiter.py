@@ -17,7 +17,17 @@ AIORateLimiter already limits groups and retries after a 429. Added here:
   it then marks with `Paced` as its `rate_limit_args`): evenly spaced at the configured
   overall rate (the paid rate with paid broadcasts), at most one message a second to a chat,
   never more than the cap in any second, counting the sends that are not paced too.
-  The engine takes the slot itself so that it can drop a send cancelled while it waited.
+  The engine takes the slot itself so that it can drop a send cancelled while it waited;
+- a 429 that belongs to one chat's own limit holds back that chat, not everyone: a send to
+  a private chat that had another send start less than a second before it is over that
+  chat's 1 a second, and a send to a group is over the group's budget (see below); such a
+  429 pauses that chat for `retry_after`, after which its sends go 1 a second for a while.
+  The global pause is kept for the others (one user's flood paused the whole bot: 800 of
+  800 other users' /start went unanswered);
+- a group's budget as a window (`GroupBudget`): at most GROUP_MAX_PER_MINUTE sends to one
+  group in any 60 seconds, each counted from its start until 60 s after its answer.
+  AIORateLimiter's group limiter is a leaky bucket, which after a burst of 20 lets one more
+  through every 3 s: Telegram's count over the minute is then over 20.
 """
 
 from __future__ import annotations
@@ -51,10 +61,81 @@ SENDING = frozenset(
     {
         "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "sendAudio",
         "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendVenue",
-        "sendMediaGroup", "copyMessage", "forwardMessage", "editMessageText",
-        "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
+        "sendVideoNote", "sendMediaGroup", "copyMessage", "copyMessages", "forwardMessage",
+        "forwardMessages", "editMessageText", "editMessageCaption", "editMessageMedia",
+        "editMessageReplyMarkup",
     }
 )  # fmt: skip
+# Telegram's window for a group's budget, and how long a chat that earned its own 429 has
+# its sends spaced a second apart afterwards.
+GROUP_WINDOW = 60.0
+CHAT_PACED_FOR = 60.0
+
+
+def units(endpoint: str, data: dict[str, Any]) -> int:
+    """Messages one call puts into a chat: an album or a batch copy counts each of them
+    (Telegram's count of an album is not documented; counting each is the safe side)."""
+    for key in ("media", "message_ids"):
+        items = data.get(key)
+        if endpoint in SENDING and isinstance(items, list | tuple):
+            return max(1, len(items))
+    return 1
+
+
+class GroupBudget:
+    """At most `limit` sends to one group in any `window` seconds.
+
+    A send holds its place from its start until `window` seconds after its answer: it
+    reaches Telegram somewhere in between, so this is a superset of what Telegram counts.
+    Waiters of one group go in turn (first come, first served).
+    """
+
+    def __init__(self, limit: int, window: float = GROUP_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._ends: dict[int, deque[float]] = {}
+        self._inflight: dict[int, int] = {}
+        self._turns: dict[int, asyncio.Lock] = {}
+
+    def used(self, chat_id: int) -> int:
+        """Sends to the group that count now (in flight, or answered within the window)."""
+        ends = self._ends.get(chat_id)
+        now = time.monotonic()
+        while ends and now - ends[0] >= self.window:
+            ends.popleft()
+        return (len(ends) if ends else 0) + self._inflight.get(chat_id, 0)
+
+    def _wait_for(self, chat_id: int, needed: int) -> float | None:
+        """Seconds until `needed` more sends fit (None: they fit now)."""
+        used = self.used(chat_id)
+        if used == 0 or used + needed <= self.limit:
+            return None
+        ends = self._ends.get(chat_id)
+        if not ends:
+            return 0.05  # only sends in flight: their answers open the window
+        # The oldest answers leave the window first; wait for as many as are missing.
+        over = used + needed - self.limit
+        index = min(over, len(ends)) - 1
+        return max(0.01, ends[index] + self.window - time.monotonic())
+
+    async def ready(self, chat_id: int, needed: int = 1) -> None:
+        """Wait until `needed` sends would fit, without taking the room."""
+        # A loop, not an Event: the window opens with time, not with an event.
+        while (wait := self._wait_for(chat_id, needed)) is not None:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    async def take(self, chat_id: int, needed: int = 1) -> None:
+        """Wait for room for `needed` sends and hold it; `done` gives it back to the window."""
+        turn = self._turns.setdefault(chat_id, asyncio.Lock())
+        async with turn:
+            await self.ready(chat_id, needed)
+            self._inflight[chat_id] = self._inflight.get(chat_id, 0) + needed
+
+    def done(self, chat_id: int, needed: int = 1) -> None:
+        """The sends that `take` let through were answered (or failed)."""
+        self._inflight[chat_id] = max(0, self._inflight.get(chat_id, 0) - needed)
+        ends = self._ends.setdefault(chat_id, deque())
+        ends.extend([time.monotonic()] * needed)
 
 
 class Paced(int):
@@ -128,13 +209,22 @@ class HotlineRateLimiter(AIORateLimiter):
         broadcast_rate: float,
         paid_rate: float,
     ) -> None:
+        # Groups are limited by the window below, not by AIORateLimiter's leaky bucket (which
+        # also counted requests that send nothing, such as getChatMember).
         super().__init__(
             overall_max_rate=overall_max_rate,
             overall_time_period=1,
-            group_max_rate=group_max_rate,
+            group_max_rate=0,
             group_time_period=60,
             max_retries=max_retries,
         )
+        self.groups = GroupBudget(int(group_max_rate)) if group_max_rate else None
+        # A chat's own 429: when its wait ends, until when its sends go 1 a second, and when
+        # its latest send started (to tell a chat's own flood from everyone's).
+        self._chat_until: dict[int, float] = {}
+        self._chat_paced: dict[int, float] = {}
+        self._chat_started: dict[int, float] = {}
+        self.chat_retry_afters = 0
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
         self.pause_until = 0.0
@@ -208,6 +298,58 @@ class HotlineRateLimiter(AIORateLimiter):
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    def _own_flood(self, chat_id: int, previous: float | None, started: float) -> bool:
+        """Whether a 429 on a send to this chat is over the chat's own limit."""
+        if chat_id < 0:
+            return self.groups is not None
+        return previous is not None and started - previous < 1.0
+
+    def _pause_chat(self, chat_id: int, exc: RetryAfter) -> None:
+        wait = exc.retry_after
+        seconds = max(wait.total_seconds() if isinstance(wait, timedelta) else float(wait), 0.5)
+        now = time.monotonic()
+        self.chat_retry_afters += 1
+        self._chat_until[chat_id] = max(self._chat_until.get(chat_id, 0.0), now + seconds)
+        self._chat_paced[chat_id] = now + seconds + CHAT_PACED_FOR
+        # Chat ids of people are personal data; a group's id is not.
+        where = f"group {chat_id}" if chat_id < 0 else "a private chat"
+        log.info("Telegram's limit of %s: its sends wait %.1f s", where, seconds)
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        """Wait out the chat's own 429 and, after one, its second between sends."""
+        await self._chat_wait(chat_id)
+        paced = self._chat_paced.get(chat_id)
+        if paced is not None:
+            if paced > time.monotonic():
+                await self._chat_gate(chat_id)
+            else:
+                del self._chat_paced[chat_id]
+                self._chat_until.pop(chat_id, None)
+
+    async def _chat_wait(self, chat_id: int) -> None:
+        # A loop, as _paused: another 429 may push the end further while we sleep.
+        while (left := self._chat_until.get(chat_id, 0.0) - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+    def _note_start(self, chat_id: int, now: float) -> float | None:
+        previous = self._chat_started.get(chat_id)
+        self._chat_started[chat_id] = now
+        if len(self._chat_started) > 50_000:
+            # Starts older than a second tell nothing about a chat's flood.
+            self._chat_started = {c: t for c, t in self._chat_started.items() if now - t < 1}
+        return previous
+
+    async def group_ready(self, chat_id: int) -> None:
+        """Wait until a send to the group would go at once (room in its budget, no wait of
+        its own); returns at once when groups are not limited."""
+        await self._chat_wait(chat_id)
+        if self.groups is not None:
+            await self.groups.ready(chat_id)
+
+    def group_used(self, chat_id: int) -> int:
+        """Sends to the group counted in its budget's window now."""
+        return self.groups.used(chat_id) if self.groups is not None else 0
+
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""
         (self.paid if paid else self.free).done()
@@ -269,15 +411,31 @@ class HotlineRateLimiter(AIORateLimiter):
         # A private chat's id is its user's: that user's state is committed before the send.
         commit = counted and isinstance(chat_id, int) and chat_id > 0
         held = False
+        # Sends to one chat: its own 429 and, for a group, its budget.
+        chat = chat_id if sending and isinstance(chat_id, int) else None
+        budget = self.groups if chat is not None and chat < 0 else None
+        count = units(endpoint, data)
 
         async def attempt(*a: Any, **kw: Any) -> JSON:
-            nonlocal attempts, held, commit
+            nonlocal attempts
             attempts += 1
             retry = paced and attempts > 1 and isinstance(chat_id, int)
             paid = bool(data.get("allow_paid_broadcast"))
             if retry:
                 # AIORateLimiter's retry after a 429 needs a slot like any other send.
                 await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
+            if budget is not None and chat is not None:
+                await budget.take(chat, count)
+            try:
+                return await sent(retry, paid, *a, **kw)
+            finally:
+                if budget is not None and chat is not None:
+                    budget.done(chat, count)
+
+        async def sent(retry: bool, paid: bool, *a: Any, **kw: Any) -> JSON:
+            nonlocal held, commit
+            if chat is not None:
+                await self._chat_turn(chat)
             if not paced and not held and self.holding():
                 held = True
                 self._held += 1
@@ -296,12 +454,17 @@ class HotlineRateLimiter(AIORateLimiter):
                 self.free.count()
                 self.paid.count()
             answered = False
+            started = time.monotonic()
+            previous = self._note_start(chat, started) if chat is not None else None
             try:
                 result = await callback(*a, **kw)
                 answered = sending
             except RetryAfter as exc:
-                self.retry_afters += 1
-                await self._paused_by(exc)
+                if chat is not None and self._own_flood(chat, previous, started):
+                    self._pause_chat(chat, exc)
+                else:
+                    self.retry_afters += 1
+                    await self._paused_by(exc)
                 raise
             except (BadRequest, Forbidden):
                 answered = sending
