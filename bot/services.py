@@ -8,10 +8,14 @@ from bot.clock import Clock
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
+from bot.faq.urgency import UrgencyWords
+from bot.faq.urgency import load as load_urgency
 from bot.hotline import BanList, HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
+from bot.relay.engine import RelayEngine
+from bot.runtime.inbox import Inbox
 from bot.settings import Settings
 from bot.staff.roles import RoleBook
 from storage.audience import AudienceRepo
@@ -22,9 +26,11 @@ from storage.cache import UserCache
 from storage.citizens import CitizenRepo
 from storage.content import ContentRepo
 from storage.db import Database
+from storage.inbox import InboxRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
+from storage.relays import RelayRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
 from storage.tickets import RouteRepo, TicketRepo
@@ -53,6 +59,12 @@ class Services:
     # Routes, staff chats and their members, bans and the flood window: the hotline's state,
     # kept with the database by the desk itself.
     hotline: HotlineDesk
+    # Citizens' messages on their way into the staff topics (queue, digests, delivery marks).
+    relay: RelayEngine
+    # The words that make a message urgent (locales/urgency.yaml).
+    urgency: UrgencyWords
+    # The durable inbox polling loop: updates are stored before Telegram is told.
+    inbox: Inbox
     clock: Clock
 
     @property
@@ -89,6 +101,7 @@ class Services:
             bans=BanList(BanRepo(db), settings.ban_key),
         )
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
+        tickets = TicketRepo(db)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
@@ -102,12 +115,15 @@ class Services:
             bot_state=BotStateRepo(db),
             content_repo=ContentRepo(db),
             content=ContentHolder(),
-            tickets=TicketRepo(db),
+            tickets=tickets,
             staff=staff,
             notices=NoticeService(settings, notices, outbox, audience, engine, clock),
             roles=roles,
             stats=StatsRepo(db),
             audit=AuditLog(db),
             hotline=hotline,
+            relay=RelayEngine(RelayRepo(db), tickets, clock, settings.tz),
+            urgency=load_urgency(),
+            inbox=Inbox(InboxRepo(db), settings.poll_timeout, clock.now),
             clock=clock,
         )

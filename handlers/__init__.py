@@ -40,10 +40,13 @@ def register_all(app: AnyApp) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """What handlers set up once the bot is connected: command menus, the staff-chat check."""
+    """What handlers set up once the bot is connected: command menus, the staff-chat check,
+    the relay into the staff groups."""
     services = app.bot_data.services
     if services is None:
         raise RuntimeError("services are not wired; build the app with build_application")
     await commands.set_command_menus(app.bot, services.catalog)
     await commands.set_staff_menus(app.bot, services)
     await hotline.check_staff_chats(app)
+    # The relay sends what the last run left queued, and from now on what citizens write.
+    await services.relay.start(app, hotline.HotlineRelayViews(app))

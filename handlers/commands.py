@@ -20,7 +20,7 @@ CITIZEN_COMMANDS = (
     "start", "menu", "register", "my", "faq", "notices", "language", "help", "cancel", "delete",
 )  # fmt: skip
 STAFF_COMMANDS = ("broadcast", "scheduled", "safety", "stats", "export")
-ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "faq_export")
+ADMIN_COMMANDS = ("staff", "grant", "revoke", "audit", "routes", "overflow", "faq_export")
 
 
 async def set_command_menus(bot: Bot, catalog: Catalog) -> None:

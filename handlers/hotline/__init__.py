@@ -2,10 +2,11 @@
 replies in the topic go back to the citizen, anonymously. The mapping lives in the
 database, so a restart loses nothing.
 
-citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
-country, members.py who sits in those groups, cards.py what staff see, erasure.py what an
-erasure leaves of a citizen there. Citizens' free messages reach relay_in through
-handlers.fallback, which asks is_active first.
+citizen.py is the citizen's side, topic.py the staff's (albums.py: their albums), routes.py
+which group serves which country, members.py who sits in those groups, cards.py what staff
+see, relay_views.py what the relay (bot.relay) shows, marks.py the delivery mark,
+erasure.py what an erasure leaves of a citizen there. Citizens' free messages reach relay_in
+through handlers.fallback, which asks is_active first.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from handlers.hotline.citizen import (
     open_urgent,
     rate,
     relay_in,
+    relay_urgent,
     start_hotline,
 )
 from handlers.hotline.erasure import erase_topics
 from handlers.hotline.members import member_changed, role_changed
-from handlers.hotline.routes import check_staff_chats, list_routes, route
+from handlers.hotline.relay_views import HotlineRelayViews
+from handlers.hotline.routes import check_staff_chats, list_routes, overflow, route
 from handlers.hotline.topic import (
     STAFF_COMMANDS,
     ban,
@@ -51,6 +54,7 @@ from handlers.hotline.topic import (
 from handlers.roles import admins, not_available
 
 __all__ = [
+    "HotlineRelayViews",
     "check_staff_chats",
     "citizen_edit",
     "erase_topics",
@@ -58,6 +62,7 @@ __all__ = [
     "open_urgent",
     "register",
     "relay_in",
+    "relay_urgent",
     "role_changed",
     "start_hotline",
 ]
@@ -83,5 +88,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(CommandHandler("route", route, filters=admins(app)))
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
-    app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
+    app.add_handler(CommandHandler("overflow", overflow, filters=admins(app)))
+    app.add_handler(
+        CommandHandler(["route", "routes", "overflow"], not_available, filters=PRIVATE)
+    )
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))
