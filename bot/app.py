@@ -258,6 +258,10 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         # The engines' loops never end by themselves; what is pending stays queued.
         await services.relay.stop()
         await services.notices.stop()
+        processor = app.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            # Updates still waiting for their turn are the next start's (stored in the inbox).
+            processor.close()
         if app.running:
             await app.stop()
         # The updates handled during the stop are recorded done.

@@ -108,7 +108,7 @@ class GroupBudget:
     def _wait_for(self, chat_id: int, needed: int) -> float | None:
         """Seconds until `needed` more sends fit (None: they fit now)."""
         used = self.used(chat_id)
-        if used == 0 or used + needed <= self.limit:
+        if self.limit <= 0 or used == 0 or used + needed <= self.limit:
             return None
         ends = self._ends.get(chat_id)
         if not ends:
@@ -218,7 +218,9 @@ class HotlineRateLimiter(AIORateLimiter):
             group_time_period=60,
             max_retries=max_retries,
         )
-        self.groups = GroupBudget(int(group_max_rate)) if group_max_rate else None
+        # Counted even when not capped (GROUP_MAX_PER_MINUTE=0): how busy a group is picks
+        # the overflow group a new ticket goes to.
+        self.groups = GroupBudget(int(group_max_rate))
         # A chat's own 429: when its wait ends, until when its sends go 1 a second, and when
         # its latest send started (to tell a chat's own flood from everyone's).
         self._chat_until: dict[int, float] = {}
@@ -301,7 +303,7 @@ class HotlineRateLimiter(AIORateLimiter):
     def _own_flood(self, chat_id: int, previous: float | None, started: float) -> bool:
         """Whether a 429 on a send to this chat is over the chat's own limit."""
         if chat_id < 0:
-            return self.groups is not None
+            return self.groups.limit > 0
         return previous is not None and started - previous < 1.0
 
     def _pause_chat(self, chat_id: int, exc: RetryAfter) -> None:
@@ -343,12 +345,11 @@ class HotlineRateLimiter(AIORateLimiter):
         """Wait until a send to the group would go at once (room in its budget, no wait of
         its own); returns at once when groups are not limited."""
         await self._chat_wait(chat_id)
-        if self.groups is not None:
-            await self.groups.ready(chat_id)
+        await self.groups.ready(chat_id)
 
     def group_used(self, chat_id: int) -> int:
         """Sends to the group counted in its budget's window now."""
-        return self.groups.used(chat_id) if self.groups is not None else 0
+        return self.groups.used(chat_id)
 
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""

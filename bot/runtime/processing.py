@@ -30,16 +30,23 @@ _UNBOUNDED = 1 << 30
 
 
 class ChatThrottle:
-    """A token bucket per private chat: `burst` updates at once, then `per_minute`.
+    """A token bucket per private chat: `burst` updates at once, then `per_minute`; and at
+    most `backlog` updates of one chat waiting for their turn.
 
     Generous for people (a registration is a dozen updates, an album ten, pressing through
     the FAQ a few a second), tight for a script: of 2,000 messages sent at once, the first
-    `burst` are handled and then one every 60/per_minute seconds.
+    `backlog` are handled (their replies go one a second, Telegram's limit for a chat), and
+    after that one every 60/per_minute seconds.
     """
 
     def __init__(
-        self, burst: int, per_minute: float, clock: Callable[[], float] = time.monotonic
+        self,
+        burst: int,
+        per_minute: float,
+        clock: Callable[[], float] = time.monotonic,
+        backlog: int = 15,
     ) -> None:
+        self.backlog = backlog
         self.burst = float(burst)
         self.rate = per_minute / 60.0
         self.clock = clock
@@ -97,6 +104,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._group_slots = asyncio.Semaphore(max(1, max_concurrent_updates // 2))
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self.throttle = throttle
+        self.closing = False
         # Awaited after each chat's update, under that chat's lock: the bot commits what
         # the update changed there (Application.update_persistence), so the chat's next
         # update starts from stored state and a kill loses none of it.
@@ -124,30 +132,43 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers in its chat's turn, then in a slot."""
         key = self._key(update)
+        handled = True
         try:
             if key is None:
                 async with self._slots:
-                    await coroutine
+                    handled = await self._run(coroutine)
                 return
-            if key > 0 and self.throttle is not None and not self.throttle.admit(key):
+            if key > 0 and self._flooding(key):
                 await self._drop(update, coroutine, key)
                 return
-            await self._in_turn(key, coroutine)
+            handled = await self._in_turn(key, coroutine)
         finally:
-            if self.finished is not None:
+            if handled and self.finished is not None:
                 await self.finished(update)
 
-    async def _in_turn(self, key: int, coroutine: Awaitable[Any]) -> None:
+    def _flooding(self, key: int) -> bool:
+        throttle = self.throttle
+        if throttle is None:
+            return False
+        # An album is ten updates at once; more than `backlog` waiting is a flood.
+        return self.waiting(key) >= throttle.backlog or not throttle.admit(key)
+
+    def close(self) -> None:
+        """The bot is stopping: updates whose turn has not come are left for the next start
+        (they stay unfinished in the inbox) rather than waited for. A flooder's replies go
+        one a second; a stop would otherwise wait for all of them."""
+        self.closing = True
+
+    async def _in_turn(self, key: int, coroutine: Awaitable[Any]) -> bool:
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
                 if key < 0:
                     async with self._group_slots, self._slots:
-                        await self._run(coroutine)
-                else:
-                    async with self._slots:
-                        await self._run(coroutine)
+                        return await self._run(coroutine)
+                async with self._slots:
+                    return await self._run(coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:
@@ -155,15 +176,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             else:
                 self._locks[key] = (lock, users - 1)
 
-    async def _run(self, coroutine: Awaitable[Any]) -> None:
+    async def _run(self, coroutine: Awaitable[Any]) -> bool:
+        if self.closing:
+            _close(coroutine)
+            return False
         await coroutine
         if self.after_update is not None:
             await self.after_update()
+        return True
 
     async def _drop(self, update: object, coroutine: Awaitable[Any], key: int) -> None:
-        # The handlers never run; closing the coroutine says so (no "never awaited").
-        if inspect.iscoroutine(coroutine):
-            coroutine.close()
+        _close(coroutine)
         if (
             isinstance(update, Update)
             and self.on_flood is not None
@@ -173,7 +196,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             await self.on_flood(update)
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Ready to take updates (again, after a stop)."""
+        self.closing = False
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    # The handlers never run; closing the coroutine says so (no "never awaited").
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
