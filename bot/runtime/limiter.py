@@ -66,10 +66,16 @@ SENDING = frozenset(
         "editMessageReplyMarkup",
     }
 )  # fmt: skip
-# Telegram's window for a group's budget, and how long a chat that earned its own 429 has
-# its sends spaced a second apart afterwards.
+# Telegram's window for a group's budget.
 GROUP_WINDOW = 60.0
-CHAT_PACED_FOR = 60.0
+# After a chat's own 429 its sends go CHAT_SPACING apart (a request reaches Telegram a little
+# after it starts) until CHAT_PACED_FOR seconds after the wait: long enough that a flooder
+# earns one 429 in several seconds, short enough that a staff member who got one during a
+# notice's progress edits is not slowed down while composing the next.
+CHAT_PACED_FOR = 5.0
+CHAT_SPACING = 1.1
+# The least time between two sends to one group (a burst of 20 takes 5 s).
+GROUP_SPACING = 0.25
 
 
 def units(endpoint: str, data: dict[str, Any]) -> int:
@@ -83,19 +89,25 @@ def units(endpoint: str, data: dict[str, Any]) -> int:
 
 
 class GroupBudget:
-    """At most `limit` sends to one group in any `window` seconds.
+    """At most `limit` sends to one group in any `window` seconds, `spacing` apart.
 
     A send holds its place from its start until `window` seconds after its answer: it
     reaches Telegram somewhere in between, so this is a superset of what Telegram counts.
-    Waiters of one group go in turn (first come, first served).
+    Waiters of one group go in turn (first come, first served). The spacing spreads a
+    group's burst over seconds: 20 relays at once beside the replies to citizens were over
+    Telegram's 30 a second, and that 429 paused everyone (bench/flood.py).
     """
 
-    def __init__(self, limit: int, window: float = GROUP_WINDOW) -> None:
+    def __init__(
+        self, limit: int, window: float = GROUP_WINDOW, spacing: float = GROUP_SPACING
+    ) -> None:
         self.limit = limit
         self.window = window
+        self.spacing = spacing if limit > 0 else 0.0
         self._ends: dict[int, deque[float]] = {}
         self._inflight: dict[int, int] = {}
         self._turns: dict[int, asyncio.Lock] = {}
+        self._last: dict[int, float] = {}
 
     def used(self, chat_id: int) -> int:
         """Sends to the group that count now (in flight, or answered within the window)."""
@@ -129,6 +141,10 @@ class GroupBudget:
         turn = self._turns.setdefault(chat_id, asyncio.Lock())
         async with turn:
             await self.ready(chat_id, needed)
+            gap = self._last.get(chat_id, -self.spacing) + self.spacing - time.monotonic()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self._last[chat_id] = time.monotonic()
             self._inflight[chat_id] = self._inflight.get(chat_id, 0) + needed
 
     def done(self, chat_id: int, needed: int = 1) -> None:
@@ -226,6 +242,7 @@ class HotlineRateLimiter(AIORateLimiter):
         self._chat_until: dict[int, float] = {}
         self._chat_paced: dict[int, float] = {}
         self._chat_started: dict[int, float] = {}
+        self._chat_slot: dict[int, float] = {}
         self.chat_retry_afters = 0
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
@@ -321,12 +338,19 @@ class HotlineRateLimiter(AIORateLimiter):
         """Wait out the chat's own 429 and, after one, its second between sends."""
         await self._chat_wait(chat_id)
         paced = self._chat_paced.get(chat_id)
-        if paced is not None:
-            if paced > time.monotonic():
-                await self._chat_gate(chat_id)
-            else:
-                del self._chat_paced[chat_id]
-                self._chat_until.pop(chat_id, None)
+        if paced is None:
+            return
+        now = time.monotonic()
+        if paced <= now:
+            del self._chat_paced[chat_id]
+            self._chat_until.pop(chat_id, None)
+            self._chat_slot.pop(chat_id, None)
+            return
+        # A little over a second apart: a request reaches Telegram some time after it starts.
+        slot = max(now, self._chat_slot.get(chat_id, 0.0))
+        self._chat_slot[chat_id] = slot + CHAT_SPACING
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def _chat_wait(self, chat_id: int) -> None:
         # A loop, as _paused: another 429 may push the end further while we sleep.

@@ -98,7 +98,7 @@ async def test_a_429_on_a_chat_that_was_within_its_limit_pauses_everyone() -> No
 
 
 async def test_a_group_gets_at_most_its_budget_in_any_window() -> None:
-    budget = GroupBudget(3, window=0.5)
+    budget = GroupBudget(3, window=0.5, spacing=0)
     starts: list[float] = []
 
     async def one() -> None:
@@ -116,6 +116,16 @@ async def test_a_group_gets_at_most_its_budget_in_any_window() -> None:
     assert offsets[-1] >= 1.0
     assert budget.used(-100) == 1  # only the last is still in its window
     assert budget.used(-200) == 0
+
+
+async def test_a_group_s_burst_is_spread_out() -> None:
+    budget = GroupBudget(20, spacing=0.05)
+    starts: list[float] = []
+    for _ in range(4):
+        await budget.take(-100)
+        starts.append(time.monotonic())
+        budget.done(-100)
+    assert all(b - a >= 0.045 for a, b in itertools.pairwise(starts))
 
 
 async def test_group_ready_waits_for_room_without_taking_it() -> None:

@@ -3,9 +3,12 @@ ordinary sentences that must not match; the file's format and its mistakes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.faq.urgency import UrgencyError, load, parse
+from tests.support.cli import cli
 
 WORDS = load()
 
@@ -98,3 +101,10 @@ def test_prefixes_phrases_and_voids_as_the_file_describes() -> None:
 def test_a_broken_list_names_its_place(document: object, where: str) -> None:
     with pytest.raises(UrgencyError, match=where.split(".")[0]):
         parse(document)
+
+
+def test_admins_can_try_a_text_from_the_command_line(tmp_path: Path) -> None:
+    urgent = cli(tmp_path, "faq", "urgent", "Нас задержали на границе")
+    assert urgent.returncode == 0, urgent.stderr
+    assert urgent.stdout.strip() == "urgent: detention (задержали)"
+    assert cli(tmp_path, "faq", "urgent", "Наш рейс задержали").stdout.strip() == "not urgent"
