@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from telegram.error import RetryAfter
 
-from bot.runtime.limiter import GroupBudget, HotlineRateLimiter, units
+from bot.runtime.budget import GroupBudget, units
+from bot.runtime.limiter import HotlineRateLimiter
 
 WAIT = 0.4
 
