@@ -3,8 +3,9 @@
 The protocol, for polling (bot.runtime.inbox) and for a webhook alike:
 1. `store(batch, now)` commits a batch of raw updates in one transaction and returns the
    ones it had not seen; only then is the batch confirmed to Telegram (the next getUpdates
-   offset, or the webhook's 200). Telegram sends an unconfirmed update again; its id is the
-   primary key, so it is stored and handled once.
+   offset, or the webhook's 200). Telegram sends an unconfirmed update again; its id and the
+   hash of its content are kept, so it is stored and handled once (a different update
+   under a known id, as after a change of token, is new).
 2. Each new update is handled; `done(ids, now)` records that its handlers finished and
    clears what the row held of the person (payload, user id). `skip(id, error, now)` marks
    one that cannot be read: kept for an operator to look at, never handled, never fetched
@@ -17,6 +18,7 @@ Erasure deletes a citizen's rows that still hold data (CitizenRepo.erase, by use
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +46,11 @@ class Unfinished:
     payload: dict[str, Any]
 
 
+def _digest(text: str) -> str:
+    """A short hash of a stored payload (it tells a repeat from a new update)."""
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 class InboxRepo:
     """Reads and writes the `inbox` table."""
 
@@ -56,21 +63,30 @@ class InboxRepo:
             return []
         stamp = to_iso(now)
         ids = [u.update_id for u in batch]
+        texts = {u.update_id: json.dumps(u.payload, ensure_ascii=False) for u in batch}
         async with self.db.transaction() as conn:
             marks = ", ".join("?" for _ in ids)
             async with conn.execute(
-                f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids
+                f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids
             ) as cur:
-                known = {row[0] for row in await cur.fetchall()}
+                known = {row[0]: row[1] for row in await cur.fetchall()}
             fresh: list[Incoming] = []
+            reused: list[int] = []
             for update in batch:
-                if update.update_id not in known:
-                    known.add(update.update_id)
-                    fresh.append(update)
+                digest = _digest(texts[update.update_id])
+                seen = known.get(update.update_id)
+                if seen == digest:
+                    continue
+                if seen is not None:
+                    reused.append(update.update_id)
+                known[update.update_id] = digest
+                fresh.append(update)
+            await conn.executemany("DELETE FROM inbox WHERE update_id = ?", [(u,) for u in reused])
             await conn.executemany(
-                "INSERT INTO inbox (update_id, payload, user_id, received_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO inbox (update_id, payload, digest, user_id, received_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 [
-                    (u.update_id, json.dumps(u.payload, ensure_ascii=False), u.user_id, stamp)
+                    (u.update_id, texts[u.update_id], known[u.update_id], u.user_id, stamp)
                     for u in fresh
                 ],
             )

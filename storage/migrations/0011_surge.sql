@@ -5,6 +5,10 @@
 CREATE TABLE inbox (
     update_id   INTEGER PRIMARY KEY,
     payload     TEXT,
+    -- A short hash of the payload: Telegram sending an unconfirmed update again sends the
+    -- same one; a different update under a known id is new (ids restart for a new token,
+    -- and after a week without updates).
+    digest      TEXT    NOT NULL DEFAULT '',
     -- Whose update it is (the sender, else the chat), for erasure; NULL once handled.
     user_id     INTEGER,
     state       TEXT    NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'done', 'skipped')),

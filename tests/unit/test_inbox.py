@@ -74,3 +74,12 @@ def test_the_owner_is_read_from_the_raw_update() -> None:
     assert owner_of({"update_id": 1, "poll_answer": {"poll_id": "p", "user": {"id": 43}}}) == 43
     assert owner_of({"update_id": 1, "my_chat_member": {"chat": {"id": 44}}}) == 44
     assert owner_of({"update_id": 1, "poll": {"id": "p"}}) is None
+
+
+async def test_a_new_update_under_a_known_id_is_new(db: Database) -> None:
+    repo = InboxRepo(db)
+    await repo.store([message(1, 10, "первое")], NOW)
+    await repo.done([1], NOW)
+    # Ids start again (a new token, a fresh server): the content tells it apart.
+    assert await repo.store([message(1, 10, "второе")], NOW) == [message(1, 10, "второе")]
+    assert [u.payload["message"]["text"] for u in await repo.unfinished()] == ["второе"]
