@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run|migrate|backup PATH]."""
+"""Command line: python -m bot [run|migrate|health|backup PATH|purge|faq ask|faq urgent]."""
 
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     ask = faq_sub.add_parser("ask", help="print the best FAQ entries for a question, with scores")
     ask.add_argument("question")
     ask.add_argument("--lang", choices=("ru", "kk"), default="ru")
+    urgent = faq_sub.add_parser(
+        "urgent", help="whether a text has urgency words (locales/urgency.yaml), and which"
+    )
+    urgent.add_argument("text")
     return parser
 
 
@@ -141,6 +145,22 @@ async def _faq_ask(settings: Settings, question: str, lang: str) -> int:
     return 0
 
 
+def _faq_urgent(text: str) -> int:
+    """Show whether a message would mark a ticket urgent, and by which entry of the list."""
+    from bot.faq.urgency import UrgencyError, load
+
+    try:
+        words = load()
+    except UrgencyError as exc:
+        raise ConfigError(f"urgency words: {exc}") from None
+    found = words.match(text)
+    if found is None:
+        print("not urgent")  # noqa: T201
+    else:
+        print(f"urgent: {found[0]} ({found[1]})")  # noqa: T201
+    return 0
+
+
 def _health(settings: Settings) -> int:
     """Healthy when the heartbeat is younger than three intervals."""
     try:
@@ -167,6 +187,7 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 async def _run(settings: Settings) -> None:
     # Imported here so `migrate` and `backup` do not load python-telegram-bot.
     from bot.app import build_application, serve
+    from bot.faq.urgency import UrgencyError
 
     try:
         settings.token()
@@ -176,7 +197,11 @@ async def _run(settings: Settings) -> None:
     probe = Database(settings.database_path)
     await probe.open()
     await probe.close()
-    app = build_application(settings)
+    try:
+        app = build_application(settings)
+    except UrgencyError as exc:
+        # An admin's edit of locales/urgency.yaml: one line saying where.
+        raise ConfigError(f"urgency words: {exc}") from None
     # Everything loaded so far (about 100,000 objects) lives as long as the process. Left
     # to the collector, every full collection walks it all: 50 ms here, a stall of the
     # event loop that bench/broadcast.py saw as a gap of 50 to 80 paid-rate sends.
@@ -198,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings.log_level)
         if command == "migrate":
             asyncio.run(_migrate(settings))
+        elif command == "faq" and args.faq_command == "urgent":
+            return _faq_urgent(args.text)
         elif command == "faq":
             return asyncio.run(_faq_ask(settings, args.question, args.lang))
         elif command == "health":

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -26,8 +25,8 @@ from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
-from bot.runtime.polling import PollWatch, quiet
-from bot.runtime.processing import PerChatUpdateProcessor
+from bot.runtime.polling import PollWatch
+from bot.runtime.processing import ChatThrottle, PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
 from bot.services import Services
 from bot.settings import Settings
@@ -50,10 +49,12 @@ def build_application(
     # warns inside RetryAfter itself, i.e. on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # The delivery engine sends notices with do_api_request on purpose (it needs only the
-    # message id; building a Message per copy was its largest cost), which PTB warns about.
+    # message id; building a Message per copy was its largest cost), and the inbox polls
+    # with it (it needs the raw updates: one PTB cannot parse must not fail the batch),
+    # which PTB warns about.
     warnings.filterwarnings(
         "ignore",
-        message=r"Please use 'Bot\.send\w+' instead of 'Bot\.do_api_request",
+        message=r"Please use 'Bot\.(send\w+|getUpdates)' instead of 'Bot\.do_api_request",
         category=PTBUserWarning,
     )
     services = Services.create(settings, catalog, clock)
@@ -73,7 +74,12 @@ def build_application(
                 paid_rate=settings.paid_broadcast_rate,
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(
+            PerChatUpdateProcessor(
+                settings.max_concurrent_updates,
+                ChatThrottle(settings.chat_burst, settings.chat_per_minute),
+            )
+        )
         .persistence(
             SqlitePersistence(
                 services.db, services.bot_state, settings.persistence_interval, bot_data=BotData
@@ -81,6 +87,9 @@ def build_application(
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # The inbox polls (bot.runtime.inbox): PTB's Updater confirms updates when it fetches
+        # them, before any handler ran.
+        .updater(None)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(PollWatch(request))
@@ -122,6 +131,8 @@ def _wire_runtime(app: HotlineApp, services: Services) -> None:
     limiter.before_send = persistence.commit_user
     if isinstance(processor, PerChatUpdateProcessor):
         processor.after_update = app.update_persistence
+        # Then the inbox records the update done (handled, or dropped by the throttle).
+        processor.finished = services.inbox.finished
     # Registration's go() records the step in the draft before asking it (handlers and
     # their persisted keys are not to be changed by the plumbing; this only reads them).
     persistence.track_steps("registration", "draft", "_state")
@@ -242,7 +253,6 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
 
     The CLI and the end-to-end tests both run the bot through this function.
     """
-    settings = _services(app).settings
     if not await _wait_out_flood(app, stop):
         await _services(app).db.close()
         return
@@ -252,28 +262,29 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         # Bad token, unreachable server: close the HTTP sessions opened so far.
         await app.bot.shutdown()
         raise
+    services = _services(app)
     try:
         if app.post_init is not None:
             await app.post_init(app)
-        updater = app.updater
-        if updater is None:
-            raise RuntimeError("the application has no updater")
-        await updater.start_polling(
-            poll_interval=0,
-            timeout=settings.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            # PollWatch logs an outage once; PTB's default logs a traceback per poll.
-            error_callback=quiet,
-        )
         await app.start()
+        # Unfinished updates of the last run first, then polling (PollWatch logs an outage
+        # once).
+        await services.inbox.start(app)
         await stop.wait()
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        # The engine's loops never end by themselves; what is pending stays in the outbox.
-        await _services(app).notices.stop()
+        # What was stored and not handled stays in the inbox for the next start.
+        await services.inbox.stop_polling()
+        # The engines' loops never end by themselves; what is pending stays queued.
+        await services.relay.stop()
+        await services.notices.stop()
+        processor = app.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            # Updates still waiting for their turn are the next start's (stored in the inbox).
+            processor.close()
         if app.running:
             await app.stop()
+        # The updates handled during the stop are recorded done.
+        await services.inbox.close()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

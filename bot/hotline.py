@@ -1,8 +1,9 @@
 """The hotline desk: which staff group serves which country, who sits in those groups, who may
 write and how fast.
 
-The route map lives in the database (`staff_routes`) and in memory. This class is the only
-writer of both, so /route and the start-up load can never leave the two disagreeing; the
+The route map lives in the database (`staff_routes`, and `staff_overflow` for the overflow
+groups of a country or of the central group) and in memory. This class is the only writer
+of both, so /route, /overflow and the start-up load can never leave the two disagreeing; the
 handlers filter staff-group updates on `staff_chats`, which it keeps current too.
 
 Everyone in a Telegram group reads every topic, so a group may only receive the citizens of
@@ -33,6 +34,8 @@ FLOOD_WINDOW = 60.0
 # A member refused in a staff group is told at most once in this many seconds: refusals
 # must not eat the group's 20 messages a minute that citizens' messages need.
 REFUSAL_WINDOW = 60.0
+# The owner of the central group's overflow groups (a country's are under its code).
+CENTRAL = "*"
 # Name of the stored secret the ban key is derived from when BAN_KEY is not set.
 BAN_SECRET_NAME = "ban-key"  # noqa: S105 (the name of the row, not a secret)
 # Derivation context: the same secret gives other keys for other purposes.
@@ -107,6 +110,8 @@ class HotlineDesk:
         self._repo = routes
         self.central_chat_id = central_chat_id
         self._routes: dict[str, int] = {}
+        # Owner (a country code, or CENTRAL) -> its overflow groups, in the order added.
+        self._overflow: dict[str, list[int]] = {}
         # The chats whose topic messages are staff messages; empty until load() (and then
         # matching nothing, rather than everything).
         self.staff_chats = filters.Chat(allow_empty=False)
@@ -115,6 +120,8 @@ class HotlineDesk:
         # Recent message times per citizen. Memory only: a restart forgets them, which only
         # ever errs towards letting a message through.
         self._recent: dict[int, deque[float]] = {}
+        # When each citizen was last told they write too fast (once per window).
+        self._told: dict[int, float] = {}
         # Without a role book (unit tests of routing alone) nobody's scope is checked.
         self._roles = roles
         self.bans = bans or BanList(BanRepo(routes.db))
@@ -127,30 +134,52 @@ class HotlineDesk:
     async def load(self) -> list[int]:
         """Read the routes from the database; returns every staff chat (central and missions)."""
         self._routes = await self._repo.all()
+        self._overflow = await self._repo.overflow()
         chats = self.chats()
         self.staff_chats.add_chat_ids(chats)
         return chats
 
     def chats(self) -> list[int]:
-        """The central group and every mission group, by id."""
-        return sorted({c for c in (self.central_chat_id, *self._routes.values()) if c is not None})
+        """The central group, every mission group and every overflow group, by id."""
+        extra = [c for chats in self._overflow.values() for c in chats]
+        found = (self.central_chat_id, *self._routes.values(), *extra)
+        return sorted({c for c in found if c is not None})
 
     @property
     def routes(self) -> dict[str, int]:
         """Country code -> mission group, by country (a copy)."""
         return dict(sorted(self._routes.items()))
 
-    def chat_for(self, country: str | None) -> int | None:
-        """The group a citizen of `country` writes to (None: no group may receive them).
+    @property
+    def overflow(self) -> dict[str, list[int]]:
+        """Owner (a country code, or CENTRAL) -> its overflow groups (a copy)."""
+        return {owner: list(chats) for owner, chats in sorted(self._overflow.items())}
 
-        The country's mission group, else the central group; either only if every member's
-        scope covers the country (a mission group that does not falls back to the centre).
+    def chats_for(self, country: str | None) -> list[int]:
+        """The groups a new ticket of a citizen of `country` may go to, the main one first.
+
+        The country's mission group and the country's overflow groups; without a mission
+        group (or when it does not cover the country), the central group, the country's
+        overflow groups and the central group's. Each only if every member's scope covers
+        the country.
         """
         routed = self._routes.get(country) if country is not None else None
-        for chat_id in (routed, self.central_chat_id):
-            if chat_id is not None and self.admits(chat_id, country):
-                return chat_id
-        return None
+        own = self._overflow.get(country, []) if country is not None else []
+        chain: list[int | None]
+        if routed is not None and self.admits(routed, country):
+            chain = [routed, *own]
+        else:
+            chain = [self.central_chat_id, *own, *self._overflow.get(CENTRAL, ())]
+        found: list[int] = []
+        for chat in chain:
+            if chat is not None and chat not in found and self.admits(chat, country):
+                found.append(chat)
+        return found
+
+    def chat_for(self, country: str | None) -> int | None:
+        """The main group a citizen of `country` writes to (None: no group may take them)."""
+        found = self.chats_for(country)
+        return found[0] if found else None
 
     async def set_route(self, country: str, chat_id: int | None, by: int, now: datetime) -> None:
         """Route a country to a mission group, or back to the central group (None); audited."""
@@ -161,6 +190,18 @@ class HotlineDesk:
             self._routes.pop(country, None)
         else:
             self._routes[country] = chat_id
+            self.staff_chats.add_chat_ids(chat_id)
+
+    async def set_overflow(self, owner: str, chat_id: int | None, by: int, now: datetime) -> None:
+        """Add an overflow group to a country's groups (or CENTRAL's); None removes all of
+        the owner's (they stay staff chats: answers in their open topics still go out)."""
+        await self._repo.set_overflow(owner, chat_id, by, now)
+        if chat_id is None:
+            self._overflow.pop(owner, None)
+        else:
+            chats = self._overflow.setdefault(owner, [])
+            if chat_id not in chats:
+                chats.append(chat_id)
             self.staff_chats.add_chat_ids(chat_id)
 
     # ---- who sits in the staff groups ------------------------------------------------------
@@ -181,10 +222,13 @@ class HotlineDesk:
         return frozenset(self._members.get(chat_id, ()))
 
     def serves(self, chat_id: int) -> frozenset[str] | None:
-        """The countries routed to a group; None for the central group (every other one)."""
-        if chat_id == self.central_chat_id:
+        """The countries routed to a group; None for the central group and its overflow
+        groups (every other one)."""
+        if chat_id == self.central_chat_id or chat_id in self._overflow.get(CENTRAL, ()):
             return None
-        return frozenset(c for c, chat in self._routes.items() if chat == chat_id)
+        routed = {c for c, chat in self._routes.items() if chat == chat_id}
+        routed |= {c for c, chats in self._overflow.items() if c != CENTRAL and chat_id in chats}
+        return frozenset(routed)
 
     def covers(self, role: Role, chat_id: int) -> bool:
         """Whether a role reaches every country the group receives."""
@@ -240,3 +284,14 @@ class HotlineDesk:
             return True
         recent.append(now)
         return False
+
+    def tell_flooding(self, user_id: int) -> bool:
+        """After a refused message: whether to say why (once in a window, not per message:
+        2,000 messages of one user earned 2,000 answers)."""
+        now = self._monotonic()
+        if now - self._told.get(user_id, -FLOOD_WINDOW) < FLOOD_WINDOW:
+            return False
+        if len(self._told) > 10_000:
+            self._told = {u: t for u, t in self._told.items() if now - t < FLOOD_WINDOW}
+        self._told[user_id] = now
+        return True

@@ -10,11 +10,15 @@ from bot.evacuation.service import EvacuationService
 from bot.faq.content import ContentHolder
 from bot.faq.directory import CountryInfo
 from bot.faq.matcher import Faq, Matcher
+from bot.faq.urgency import UrgencyWords
+from bot.faq.urgency import load as load_urgency
 from bot.hotline import BanList, HotlineDesk
 from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
 from bot.people.service import PeopleService
+from bot.relay.engine import RelayEngine
+from bot.runtime.inbox import Inbox
 from bot.settings import Settings
 from bot.sms.sender import SmsSender
 from bot.sms.smsc import SmscGateway
@@ -33,12 +37,14 @@ from storage.desk_stats import DeskStatsRepo
 from storage.evacuation import EvacuationRepo
 from storage.evacuation_offers import OfferRepo
 from storage.faq_log import FaqLogRepo
+from storage.inbox import InboxRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.people_links import PeopleLinks
 from storage.reach import ReachRepo
 from storage.registrations import RegistrationRepo
+from storage.relays import RelayRepo
 from storage.sms import SmsRepo
 from storage.staff import StaffRepo
 from storage.stats import StatsRepo
@@ -76,6 +82,12 @@ class Services:
     desk: TeamDesk
     # "Did this help?" and the questions the FAQ could not answer (/faq_report).
     faq_log: FaqLogRepo
+    # Citizens' messages on their way into the staff topics (queue, digests, delivery marks).
+    relay: RelayEngine
+    # The words that make a message urgent (locales/urgency.yaml).
+    urgency: UrgencyWords
+    # The durable inbox polling loop: updates are stored before Telegram is told.
+    inbox: Inbox
     clock: Clock
 
     @property
@@ -112,6 +124,7 @@ class Services:
             bans=BanList(BanRepo(db), settings.ban_key),
         )
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
+        tickets = TicketRepo(db)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
         engine = Delivery(
             settings, notices, outbox, audience, catalog, citizens, registrations, clock
@@ -146,7 +159,7 @@ class Services:
             bot_state=BotStateRepo(db),
             content_repo=content_repo,
             content=ContentHolder(),
-            tickets=TicketRepo(db),
+            tickets=tickets,
             staff=staff,
             notices=service,
             roles=roles,
@@ -157,5 +170,8 @@ class Services:
             people=PeopleService(settings, PeopleRepo(db), PeopleLinks(db), clock),
             desk=desk,
             faq_log=FaqLogRepo(db),
+            relay=RelayEngine(RelayRepo(db), tickets, clock, settings.tz),
+            urgency=load_urgency(),
+            inbox=Inbox(InboxRepo(db), settings.poll_timeout, clock.now),
             clock=clock,
         )

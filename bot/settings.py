@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     reply_max_rate: float = Field(default=0, ge=0, le=1000)
     # Hotline: more citizen messages than this in a minute are refused with "please wait".
     hotline_flood_per_minute: int = Field(default=20, ge=1, le=600)
+    # What one private chat may make the bot do: CHAT_BURST updates in a row, then
+    # CHAT_PER_MINUTE; the rest of a flood is dropped unanswered and the sender told once.
+    # A registration is a dozen updates, an album ten; 2,000 messages of a script are not
+    # answered 2,000 times, and do not keep everyone else waiting.
+    chat_burst: int = Field(default=40, ge=1, le=10_000)
+    chat_per_minute: int = Field(default=60, ge=1, le=60_000)
     # Staff working hours in TIMEZONE ("09:00-18:00"); outside them citizens get an away
     # notice with their acknowledgement. Empty: always staffed.
     working_hours: str = "09:00-18:00"

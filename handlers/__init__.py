@@ -52,7 +52,8 @@ def register_all(app: AnyApp) -> None:
 
 
 async def on_startup(app: AnyApp) -> None:
-    """What handlers set up once the bot is connected: menus, the staff-chat check, warnings."""
+    """What handlers set up once the bot is connected: menus, the staff-chat check, warnings,
+    the desk's jobs and the relay into the staff groups."""
     services = app.bot_data.services
     if services is None:
         raise RuntimeError("services are not wired; build the app with build_application")
@@ -63,3 +64,5 @@ async def on_startup(app: AnyApp) -> None:
     await emergency.warn_admins(app)
     # Templates, the staff directory, and the desk's watch (alarms, idle tickets).
     await hotline.start_desk(app)
+    # The relay sends what the last run left queued, and from now on what citizens write.
+    await services.relay.start(app, hotline.HotlineRelayViews(app))

@@ -33,7 +33,8 @@ STAFF_COMMANDS = (
     "mine",
 )
 ADMIN_COMMANDS = (
-    "staff", "grant", "revoke", "audit", "routes", "faq_export", "faq_report", "templates_export",
+    "staff", "grant", "revoke", "audit", "routes", "overflow", "faq_export", "faq_report",
+    "templates_export",
 )  # fmt: skip
 
 

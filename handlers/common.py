@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ChatMemberHandler, TypeHandler, filters
 
 from bot.context import HotlineContext
 from bot.i18n import pick_lang
+from bot.runtime.processing import PerChatUpdateProcessor
 
 # How Telegram refuses an answer to a callback query that came too late.
 _TOO_LATE = re.compile(r"query is too old|query id is invalid", re.IGNORECASE)
@@ -43,8 +46,24 @@ async def track_block(update: Update, context: HotlineContext) -> None:
     await services.citizens.set_blocked(change.chat.id, blocked, services.clock.now())
 
 
+async def tell_flooder(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+    """A private chat sends more than the bot answers: it is told once, in its language."""
+    chat, user = update.effective_chat, update.effective_user
+    services = app.bot_data.services
+    if chat is None or user is None or services is None:
+        return
+    lang = pick_lang(await services.citizens.lang_of(user.id), user.language_code)
+    # A flooder who blocked the bot, or a chat gone: nothing to tell.
+    with contextlib.suppress(TelegramError):
+        await app.bot.send_message(chat.id, services.catalog.format(lang, "chat-flood"))
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The hooks run before every other handler."""
+    """The hooks run before every other handler, and the answer to a chat that floods."""
+    processor = app.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        # What the bot says to a throttled chat is the handlers' to say.
+        processor.on_flood = functools.partial(tell_flooder, app)
     app.add_handler(TypeHandler(Update, resolve_language), group=-1)
     # Its own group: in a group only the first matching handler runs, and the language
     # hook above matches every update.

@@ -40,6 +40,10 @@ async def free_text(update: Update, context: HotlineContext) -> None:
         return
     message = update.effective_message
     text = (message.text if message else "") or ""
+    if context.services.urgency.urgent(text):
+        # "Помогите", "нас задержали": a person must read it, not the FAQ matcher.
+        await hotline.relay_urgent(update, context)
+        return
     if len(text) > MAX_QUESTION:
         await reply(update, context.t("error-too-long", max=MAX_QUESTION))
         return

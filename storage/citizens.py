@@ -115,7 +115,8 @@ class CitizenRepo:
             places = await conn.execute("DELETE FROM place_history WHERE user_id = ?", (user_id,))
             reg = await conn.execute("DELETE FROM registrations WHERE user_id = ?", (user_id,))
             drafts = await conn.execute("DELETE FROM user_state WHERE user_id = ?", (user_id,))
-            # Tickets and their message links go with the citizen row (ON DELETE CASCADE).
+            # Tickets, their message links and their relay queue go with the citizen row
+            # (ON DELETE CASCADE).
             tickets = await conn.execute("DELETE FROM tickets WHERE user_id = ?", (user_id,))
             # Bans by Telegram id from before migration 0010, not yet converted.
             await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
@@ -132,6 +133,8 @@ class CitizenRepo:
             )
             verdicts = await conn.execute("DELETE FROM faq_feedback WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM desk_officers WHERE user_id = ?", (user_id,))
+            # Updates still waiting in the inbox (a handled one keeps no user id or payload).
+            await conn.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))
             # The audit log keeps what staff did, never whom it concerned once erased.
             await conn.execute(
                 "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"

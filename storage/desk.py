@@ -33,6 +33,11 @@ class Waiting:
     urgent: bool
 
 
+def _urgent(marks: str) -> str:
+    """Urgent: words of urgency in one of its messages (urgent_at), or a registered need."""
+    return f"(t.urgent_at IS NOT NULL OR coalesce(r.needs IN ({marks}), 0))"
+
+
 def _officer(row: aiosqlite.Row) -> Officer:
     return Officer(
         user_id=row["user_id"],
@@ -121,7 +126,7 @@ class DeskRepo:
         the urgent ones (registered needs), then the longest wait."""
         marks, needs = _marks(urgent_needs)
         rows = await self.db.fetchall(
-            f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
+            f"SELECT {T_COLUMNS}, {_urgent(marks)} AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.status = 'open' AND t.staff_chat_id = ? AND t.waiting_since IS NOT NULL"
             " ORDER BY t.assignee_id IS NOT NULL, urgent DESC, t.waiting_since, t.id",
@@ -133,7 +138,7 @@ class DeskRepo:
         """The officer's open tickets: waiting ones first, the longest wait first."""
         marks, needs = _marks(urgent_needs)
         rows = await self.db.fetchall(
-            f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent FROM tickets t"
+            f"SELECT {T_COLUMNS}, {_urgent(marks)} AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.status = 'open' AND t.assignee_id = ?"
             " ORDER BY t.waiting_since IS NULL, t.waiting_since, t.id",
@@ -154,7 +159,7 @@ class DeskRepo:
         marks, needs = _marks(urgent_needs)
         async with self.db.transaction() as conn:
             async with conn.execute(
-                f"SELECT {T_COLUMNS}, coalesce(r.needs IN ({marks}), 0) AS urgent"
+                f"SELECT {T_COLUMNS}, {_urgent(marks)} AS urgent"
                 " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
                 " WHERE t.status = 'open' AND t.alarmed_at IS NULL AND t.waiting_since <= ?"
                 f" AND (coalesce(r.needs IN ({marks}), 0) OR t.waiting_since <= ?)"

@@ -15,7 +15,7 @@ from storage.models import from_iso, to_iso
 TICKET_NAMES = (
     "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
     "last_staff_at", "closed_at", "rating", "card_message_id", "country", "assignee_id",
-    "waiting_since", "first_staff_at", "alarmed_at", "closed_reason",
+    "waiting_since", "first_staff_at", "alarmed_at", "closed_reason", "urgent_at", "acked_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(TICKET_NAMES)
 # Whole seconds from a ticket's opening to the statement's :now (first answer, close).
@@ -49,6 +49,10 @@ class Ticket:
     first_staff_at: datetime | None = None
     alarmed_at: datetime | None = None
     closed_reason: str | None = None
+    # Marked urgent by the words of a message (bot.faq.urgency); None: not by words.
+    urgent_at: datetime | None = None
+    # When the citizen's first message was acknowledged; None: not yet (a crash cut it off).
+    acked_at: datetime | None = None
 
     @property
     def waiting(self) -> bool:
@@ -82,6 +86,8 @@ def ticket_of(row: aiosqlite.Row) -> Ticket:
         first_staff_at=_when(row["first_staff_at"]),
         alarmed_at=_when(row["alarmed_at"]),
         closed_reason=row["closed_reason"],
+        urgent_at=_when(row["urgent_at"]),
+        acked_at=_when(row["acked_at"]),
     )
 
 
@@ -184,6 +190,23 @@ class TicketRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE tickets SET card_message_id = ? WHERE id = ?", (message_id, ticket_id)
+            )
+
+    async def set_urgent(self, ticket_id: int, now: datetime) -> bool:
+        """Mark a ticket urgent by the words of a message; False if it already was."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tickets SET urgent_at = ? WHERE id = ? AND urgent_at IS NULL",
+                (to_iso(now), ticket_id),
+            )
+            return cur.rowcount == 1
+
+    async def set_acked(self, ticket_id: int, now: datetime) -> None:
+        """The citizen was told their ticket reached staff."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE tickets SET acked_at = ? WHERE id = ? AND acked_at IS NULL",
+                (to_iso(now), ticket_id),
             )
 
     async def touch(self, ticket_id: int, side: str, now: datetime) -> None:
@@ -298,3 +321,28 @@ class RouteRepo:
                     (country, chat_id, by, stamp),
                 )
             await audit(conn, stamp, by, "hotline.route", {"country": country, "chat_id": chat_id})
+
+    async def overflow(self) -> dict[str, list[int]]:
+        """Owner (a country code, or '*' for the central group) -> its overflow groups."""
+        rows = await self.db.fetchall(
+            "SELECT owner, chat_id FROM staff_overflow ORDER BY owner, set_at, chat_id"
+        )
+        found: dict[str, list[int]] = {}
+        for r in rows:
+            found.setdefault(r["owner"], []).append(r["chat_id"])
+        return found
+
+    async def set_overflow(self, owner: str, chat_id: int | None, by: int, now: datetime) -> None:
+        """Add an overflow group to a country's (or the central, '*') groups; None removes
+        all of the owner's; audited."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as conn:
+            if chat_id is None:
+                await conn.execute("DELETE FROM staff_overflow WHERE owner = ?", (owner,))
+            else:
+                await conn.execute(
+                    "INSERT INTO staff_overflow (owner, chat_id, set_by, set_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (owner, chat_id) DO NOTHING",
+                    (owner, chat_id, by, stamp),
+                )
+            await audit(conn, stamp, by, "hotline.overflow", {"owner": owner, "chat_id": chat_id})

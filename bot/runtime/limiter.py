@@ -17,7 +17,17 @@ AIORateLimiter already limits groups and retries after a 429. Added here:
   it then marks with `Paced` as its `rate_limit_args`): evenly spaced at the configured
   overall rate (the paid rate with paid broadcasts), at most one message a second to a chat,
   never more than the cap in any second, counting the sends that are not paced too.
-  The engine takes the slot itself so that it can drop a send cancelled while it waited.
+  The engine takes the slot itself so that it can drop a send cancelled while it waited;
+- a 429 that belongs to one chat's own limit holds back that chat, not everyone: a send to
+  a private chat that had another send start less than a second before it is over that
+  chat's 1 a second, and a send to a group is over the group's budget (see below); such a
+  429 pauses that chat for `retry_after`, after which its sends go 1 a second for a while.
+  The global pause is kept for the others (one user's flood paused the whole bot: 800 of
+  800 other users' /start went unanswered);
+- a group's budget as a window (`GroupBudget`): at most GROUP_MAX_PER_MINUTE sends to one
+  group in any 60 seconds, each counted from its start until 60 s after its answer.
+  AIORateLimiter's group limiter is a leaky bucket, which after a burst of 20 lets one more
+  through every 3 s: Telegram's count over the minute is then over 20.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.runtime.budget import GroupBudget, units
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -51,10 +63,17 @@ SENDING = frozenset(
     {
         "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "sendAudio",
         "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendVenue",
-        "sendMediaGroup", "copyMessage", "forwardMessage", "editMessageText",
-        "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
+        "sendVideoNote", "sendMediaGroup", "copyMessage", "copyMessages", "forwardMessage",
+        "forwardMessages", "editMessageText", "editMessageCaption", "editMessageMedia",
+        "editMessageReplyMarkup",
     }
 )  # fmt: skip
+# After a chat's own 429 its sends go CHAT_SPACING apart (a request reaches Telegram a little
+# after it starts) until CHAT_PACED_FOR seconds after the wait: long enough that a flooder
+# earns one 429 in several seconds, short enough that a staff member who got one during a
+# notice's progress edits is not slowed down while composing the next.
+CHAT_PACED_FOR = 5.0
+CHAT_SPACING = 1.1
 
 
 class Paced(int):
@@ -128,13 +147,25 @@ class HotlineRateLimiter(AIORateLimiter):
         broadcast_rate: float,
         paid_rate: float,
     ) -> None:
+        # Groups are limited by the window below, not by AIORateLimiter's leaky bucket (which
+        # also counted requests that send nothing, such as getChatMember).
         super().__init__(
             overall_max_rate=overall_max_rate,
             overall_time_period=1,
-            group_max_rate=group_max_rate,
+            group_max_rate=0,
             group_time_period=60,
             max_retries=max_retries,
         )
+        # Counted even when not capped (GROUP_MAX_PER_MINUTE=0): how busy a group is picks
+        # the overflow group a new ticket goes to.
+        self.groups = GroupBudget(int(group_max_rate))
+        # A chat's own 429: when its wait ends, until when its sends go 1 a second, and when
+        # its latest send started (to tell a chat's own flood from everyone's).
+        self._chat_until: dict[int, float] = {}
+        self._chat_paced: dict[int, float] = {}
+        self._chat_started: dict[int, float] = {}
+        self._chat_slot: dict[int, float] = {}
+        self.chat_retry_afters = 0
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
         self.pause_until = 0.0
@@ -208,6 +239,64 @@ class HotlineRateLimiter(AIORateLimiter):
         if slot > now:
             await asyncio.sleep(slot - now)
 
+    def _own_flood(self, chat_id: int, previous: float | None, started: float) -> bool:
+        """Whether a 429 on a send to this chat is over the chat's own limit."""
+        if chat_id < 0:
+            return self.groups.limit > 0
+        return previous is not None and started - previous < 1.0
+
+    def _pause_chat(self, chat_id: int, exc: RetryAfter) -> None:
+        wait = exc.retry_after
+        seconds = max(wait.total_seconds() if isinstance(wait, timedelta) else float(wait), 0.5)
+        now = time.monotonic()
+        self.chat_retry_afters += 1
+        self._chat_until[chat_id] = max(self._chat_until.get(chat_id, 0.0), now + seconds)
+        self._chat_paced[chat_id] = now + seconds + CHAT_PACED_FOR
+        # Chat ids of people are personal data; a group's id is not.
+        where = f"group {chat_id}" if chat_id < 0 else "a private chat"
+        log.info("Telegram's limit of %s: its sends wait %.1f s", where, seconds)
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        """Wait out the chat's own 429 and, after one, its second between sends."""
+        await self._chat_wait(chat_id)
+        paced = self._chat_paced.get(chat_id)
+        if paced is None:
+            return
+        now = time.monotonic()
+        if paced <= now:
+            del self._chat_paced[chat_id]
+            self._chat_until.pop(chat_id, None)
+            self._chat_slot.pop(chat_id, None)
+            return
+        # A little over a second apart: a request reaches Telegram some time after it starts.
+        slot = max(now, self._chat_slot.get(chat_id, 0.0))
+        self._chat_slot[chat_id] = slot + CHAT_SPACING
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _chat_wait(self, chat_id: int) -> None:
+        # A loop, as _paused: another 429 may push the end further while we sleep.
+        while (left := self._chat_until.get(chat_id, 0.0) - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+    def _note_start(self, chat_id: int, now: float) -> float | None:
+        previous = self._chat_started.get(chat_id)
+        self._chat_started[chat_id] = now
+        if len(self._chat_started) > 50_000:
+            # Starts older than a second tell nothing about a chat's flood.
+            self._chat_started = {c: t for c, t in self._chat_started.items() if now - t < 1}
+        return previous
+
+    async def group_ready(self, chat_id: int) -> None:
+        """Wait until a send to the group would go at once (room in its budget, no wait of
+        its own); returns at once when groups are not limited."""
+        await self._chat_wait(chat_id)
+        await self.groups.ready(chat_id)
+
+    def group_used(self, chat_id: int) -> int:
+        """Sends to the group counted in its budget's window now."""
+        return self.groups.used(chat_id)
+
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""
         (self.paid if paid else self.free).done()
@@ -269,15 +358,31 @@ class HotlineRateLimiter(AIORateLimiter):
         # A private chat's id is its user's: that user's state is committed before the send.
         commit = counted and isinstance(chat_id, int) and chat_id > 0
         held = False
+        # Sends to one chat: its own 429 and, for a group, its budget.
+        chat = chat_id if sending and isinstance(chat_id, int) else None
+        budget = self.groups if chat is not None and chat < 0 else None
+        count = units(endpoint, data)
 
         async def attempt(*a: Any, **kw: Any) -> JSON:
-            nonlocal attempts, held, commit
+            nonlocal attempts
             attempts += 1
             retry = paced and attempts > 1 and isinstance(chat_id, int)
             paid = bool(data.get("allow_paid_broadcast"))
             if retry:
                 # AIORateLimiter's retry after a 429 needs a slot like any other send.
                 await self.acquire(int(chat_id), paid)  # type: ignore[arg-type]
+            if budget is not None and chat is not None:
+                await budget.take(chat, count)
+            try:
+                return await sent(retry, paid, *a, **kw)
+            finally:
+                if budget is not None and chat is not None:
+                    budget.done(chat, count)
+
+        async def sent(retry: bool, paid: bool, *a: Any, **kw: Any) -> JSON:
+            nonlocal held, commit
+            if chat is not None:
+                await self._chat_turn(chat)
             if not paced and not held and self.holding():
                 held = True
                 self._held += 1
@@ -296,12 +401,17 @@ class HotlineRateLimiter(AIORateLimiter):
                 self.free.count()
                 self.paid.count()
             answered = False
+            started = time.monotonic()
+            previous = self._note_start(chat, started) if chat is not None else None
             try:
                 result = await callback(*a, **kw)
                 answered = sending
             except RetryAfter as exc:
-                self.retry_afters += 1
-                await self._paused_by(exc)
+                if chat is not None and self._own_flood(chat, previous, started):
+                    self._pause_chat(chat, exc)
+                else:
+                    self.retry_afters += 1
+                    await self._paused_by(exc)
                 raise
             except (BadRequest, Forbidden):
                 answered = sending

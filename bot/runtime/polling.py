@@ -1,10 +1,10 @@
 """getUpdates through an outage: one warning when the Bot API stops answering, one line
 when it answers again.
 
-PTB's Updater logs every failed poll with a full traceback at ERROR (14 in a 30-second
-outage) and retries timeouts without a word. `PollWatch` wraps the getUpdates request,
-sees every poll's outcome, and logs only the changes; `quiet` replaces the Updater's
-error callback, whose per-poll traceback would repeat what the watch already said.
+PTB's Updater logged every failed poll with a full traceback at ERROR (14 in a 30-second
+outage) and retried timeouts without a word. `PollWatch` wraps the getUpdates request,
+sees every poll's outcome, and logs only the changes; the inbox's polling loop
+(bot.runtime.inbox) retries quietly, since the watch already said it.
 """
 
 from __future__ import annotations
@@ -18,11 +18,6 @@ from telegram.error import TelegramError
 from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
-
-
-def quiet(error: TelegramError) -> None:
-    """The Updater's error callback: PollWatch has logged the outage already."""
-    log.debug("getUpdates failed: %s", type(error).__name__)
 
 
 class PollWatch(BaseRequest):

@@ -2,10 +2,11 @@
 replies in the topic go back to the citizen, anonymously. The mapping lives in the
 database, so a restart loses nothing.
 
-citizen.py is the citizen's side, topic.py the staff's, routes.py which group serves which
-country, members.py who sits in those groups, cards.py what staff see, erasure.py what an
-erasure leaves of a citizen there. Citizens' free messages reach relay_in through
-handlers.fallback, which asks is_active first. The team's tools: desk.py (who holds a
+citizen.py is the citizen's side, topic.py the staff's (albums.py: their albums), routes.py
+which group serves which country, members.py who sits in those groups, cards.py what staff
+see, relay_views.py what the relay (bot.relay) shows, marks.py the delivery mark,
+erasure.py what an erasure leaves of a citizen there. Citizens' free messages reach relay_in
+through handlers.fallback, which asks is_active first. The team's tools: desk.py (who holds a
 ticket, /queue, /mine), templates.py (/t; registered by handlers.register_all, before the
 FAQ upload), watch.py (the alarm and idle jobs), stats.py (/stats hotline).
 """
@@ -33,12 +34,14 @@ from handlers.hotline.citizen import (
     open_urgent,
     rate,
     relay_in,
+    relay_urgent,
     start_hotline,
 )
 from handlers.hotline.desk import register as register_team
 from handlers.hotline.erasure import erase_topics
 from handlers.hotline.members import member_changed, role_changed
-from handlers.hotline.routes import check_staff_chats, list_routes, route
+from handlers.hotline.relay_views import HotlineRelayViews
+from handlers.hotline.routes import check_staff_chats, list_routes, overflow, route
 from handlers.hotline.topic import (
     STAFF_COMMANDS,
     ban,
@@ -56,6 +59,7 @@ from handlers.keyboards import END_CHAT
 from handlers.roles import admins, not_available
 
 __all__ = [
+    "HotlineRelayViews",
     "check_staff_chats",
     "citizen_edit",
     "erase_topics",
@@ -63,6 +67,7 @@ __all__ = [
     "open_urgent",
     "register",
     "relay_in",
+    "relay_urgent",
     "role_changed",
     "start_desk",
     "start_hotline",
@@ -89,7 +94,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(end_hotline, pattern=rf"^{END_CHAT}$"))
     app.add_handler(CommandHandler("route", route, filters=admins(app)))
     app.add_handler(CommandHandler("routes", list_routes, filters=admins(app)))
-    app.add_handler(CommandHandler(["route", "routes"], not_available, filters=PRIVATE))
+    app.add_handler(CommandHandler("overflow", overflow, filters=admins(app)))
+    app.add_handler(
+        CommandHandler(["route", "routes", "overflow"], not_available, filters=PRIVATE)
+    )
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), not_available, filters=PRIVATE))
     # The team's tools: /take, /assign, /release, /queue, /mine.
     register_team(app)

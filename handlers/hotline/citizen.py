@@ -2,32 +2,35 @@
 topic, rate the help; and the urgent ticket a safety check's "I need help" opens.
 
 A citizen always sees whether what they type goes to staff: the hotline's prompt, the menu
-and the FAQ screens say so and carry "End chat"; each relayed message gets a reaction as the
-sign that it arrived; the first one an acknowledgement with the expected answer time, the
-hours in the citizen's own time and the numbers to call.
+and the FAQ screens say so and carry "End chat". Messages for the topic are queued for the
+relay (bot.relay.engine), which sends them as the staff group's budget allows and marks each
+delivered with a reaction (handlers.hotline.marks). The first one gets an acknowledgement
+with the expected answer time, the hours in the citizen's own time and the numbers to call;
+words of urgency (locales/urgency.yaml) mark the ticket urgent and give the citizen the
+emergency line at once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import math
 from datetime import datetime
 from typing import Any
 
-from telegram import Message, ReactionTypeEmoji, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot.context import HotlineContext
 from bot.i18n import Markup
 from bot.notices.schedule import country_zone
-from bot.reference.telegram_text import MAX_TEXT, split, visible_len
 from handlers import emergency, keyboards
 from handlers.common import answer_query, ascii_int, callback_arg, refuse_button, reply
-from handlers.hotline.cards import RATE, card_text, staff_t, take_markup, topic_name
+from handlers.hotline.cards import RATE, staff_t
+from handlers.hotline.marks import DELIVERED
 from handlers.render import show
 from storage.models import Registration, from_iso, to_iso
+from storage.relays import EDIT, NOTE, RelayDraft
 from storage.tickets import Ticket
 
 log = logging.getLogger(__name__)
@@ -39,11 +42,9 @@ HOTLINE_KEY = "hotline"
 # Persisted user_data key: when the citizen pressed "End chat" (ISO time). A staff answer
 # after it resumes the chat, so a reply to that answer reaches staff and not the FAQ.
 ENDED_KEY = "hotline_ended"
-# The reaction on each relayed message: "it reached staff". The acknowledgement says so in
-# words (hotline-receipt); anything else that marks delivery must use the same emoji.
-RECEIVED = "👍"
-# How Telegram says a topic staff deleted is gone.
-TOPIC_GONE = ("thread not found", "topic_id_invalid", "topic_deleted", "message thread")
+# The reaction on each relayed message: "it reached staff" (handlers.hotline.marks makes it);
+# the acknowledgement says so in words (hotline-receipt).
+RECEIVED = DELIVERED
 
 
 def end_chat(user_data: dict[str, Any] | None) -> None:
@@ -127,98 +128,124 @@ async def end_hotline(update: Update, context: HotlineContext) -> None:
     await show(update, text, keyboards.main_menu(context.t, registered))
 
 
-async def _open_topic(
-    context: HotlineContext, ticket: Ticket, tg_name: str, reg: Registration | None
-) -> int:
-    """Create the ticket's topic and post the card; returns the thread id."""
-    name = reg.full_name if reg else tg_name
-    topic = await context.bot.create_forum_topic(
-        ticket.staff_chat_id, topic_name(context, ticket, name, reg)
+def relay_draft(update: Update, message: Message, name: str, urgent: bool) -> RelayDraft:
+    """The citizen's message as the relay queues it (text and caption as HTML)."""
+    kind, file_id = _kind(message)
+    body = message.text_html if message.text else None
+    if message.caption:
+        body = message.caption_html
+    return RelayDraft(
+        kind=kind,
+        written_at=message.date,
+        message_id=message.message_id,
+        body=body,
+        file_id=file_id,
+        media_group_id=message.media_group_id,
+        sender_name=name,
+        urgent=urgent,
+        update_id=update.update_id,
     )
-    thread = topic.message_thread_id
-    await context.services.tickets.set_thread(ticket.id, thread)
-    card = await context.bot.send_message(
-        ticket.staff_chat_id,
-        await card_text(context, ticket, tg_name, reg),
-        message_thread_id=thread,
-        reply_markup=take_markup(context, ticket),
-    )
-    # Kept so that an erasure can blank the card when the topic cannot be deleted.
-    await context.services.tickets.set_card(ticket.id, card.message_id)
-    return thread
 
 
-async def _copy_in(context: HotlineContext, ticket: Ticket, message: Message, thread: int) -> int:
-    copy = await context.bot.copy_message(
-        ticket.staff_chat_id, message.chat_id, message.message_id, message_thread_id=thread
-    )
-    return copy.message_id
+def _kind(message: Message) -> tuple[str, str | None]:
+    """What the message is, and the file an album would need."""
+    if message.text:
+        return "text", None
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind in ("video", "document", "audio", "animation", "voice", "sticker", "video_note"):
+        attachment = getattr(message, kind)
+        if attachment is not None:
+            return kind, attachment.file_id
+    for kind in ("location", "venue", "contact", "poll", "dice"):
+        if getattr(message, kind) is not None:
+            return kind, None
+    return "other", None
+
+
+def _urgent(context: HotlineContext, message: Message) -> bool:
+    return context.services.urgency.urgent(message.text or message.caption)
 
 
 async def relay_in(update: Update, context: HotlineContext) -> None:
-    """A citizen's message: into their ticket's topic, whatever kind it is."""
+    """A citizen's message: queued for their ticket's topic, whatever kind it is.
+
+    The relay puts it there as the group's budget allows (bot.relay.engine) and marks it
+    delivered; the answer here comes once it is queued, i.e. stored.
+    """
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
         return
     services = context.services
+    desk = services.hotline
     # One read of the registration serves routing, the topic name, the card and the ack.
     reg = await services.registrations.get(user.id)
-    staff_chat = staff_chat_for(context, reg)
-    if await services.hotline.bans.is_banned(user.id):
+    country = reg.country if reg else None
+    groups = desk.chats_for(country)
+    if await desk.bans.is_banned(user.id):
         await reply(update, context.t("hotline-banned"))
         return
-    if staff_chat is None:
+    if not groups:
         await reply(update, context.t("hotline-unavailable"))
         return
-    if services.hotline.flooding(user.id):
-        await reply(update, context.t("hotline-flood"))
+    if desk.flooding(user.id):
+        if desk.tell_flooding(user.id):
+            await reply(update, context.t("hotline-flood"))
         return
     now = services.clock.now()
     if await services.citizens.get(user.id) is None:
         # Tickets belong to a citizen row; a first-time user gets one in their language.
         await services.citizens.set_lang(user.id, context.lang, now)
-    ticket, created = await services.tickets.open_for(user.id, staff_chat, now)
-    if not services.hotline.admits(ticket.staff_chat_id, reg.country if reg else None):
+    # A new ticket goes to the least loaded of the country's groups (overflow groups).
+    group = services.relay.least_loaded(groups) or groups[0]
+    ticket, _ = await services.tickets.open_for(user.id, group, now)
+    if not desk.admits(ticket.staff_chat_id, country):
         # An open ticket in a group that has since taken in a member whose scope leaves
         # the citizen's country out: nothing more goes there (the admins were told).
         log.warning("hotline message held: ticket %s's group no longer covers it", ticket.id)
         await reply(update, context.t("hotline-unavailable"))
         return
-    try:
-        thread = ticket.thread_id or await _open_topic(context, ticket, user.full_name, reg)
-        try:
-            copy_id = await _copy_in(context, ticket, message, thread)
-        except BadRequest as exc:
-            if not any(part in str(exc).lower() for part in TOPIC_GONE):
-                raise
-            # Staff deleted the topic: open a new one, say so, and deliver there.
-            thread = await _open_topic(context, ticket, user.full_name, reg)
-            await context.bot.send_message(
-                staff_chat,
-                staff_t(context)("staff-topic-recreated", ticket=ticket.id),
-                message_thread_id=thread,
-            )
-            copy_id = await _copy_in(context, ticket, message, thread)
-    except TelegramError:
-        await reply(update, context.t("hotline-failed"))
-        return
-    await services.tickets.link(ticket.id, "in", message.message_id, copy_id, now)
+    urgent = _urgent(context, message)
+    await services.relay.enqueue(ticket, [relay_draft(update, message, user.full_name, urgent)])
     await services.tickets.touch(ticket.id, "citizen", now)
-    if created:
-        await reply(update, acknowledgement(context, ticket, reg, now))
-    await mark_received(update, context, message)
+    newly_urgent = urgent and await services.tickets.set_urgent(ticket.id, now)
+    # The acknowledgement is recorded once sent: a crash before it (the update is handled
+    # again at start-up, the message not queued twice) still gets it out.
+    if ticket.acked_at is None:
+        await reply(update, acknowledgement(context, ticket, reg, now, urgent))
+        await services.tickets.set_acked(ticket.id, now)
+    elif newly_urgent:
+        await reply(update, urgent_line(context, reg))
+
+
+async def relay_urgent(update: Update, context: HotlineContext) -> None:
+    """Words of urgency typed outside the hotline: to staff, not answered from the FAQ."""
+    user = update.effective_user
+    if user is None or context.user_data is None:
+        return
+    services = context.services
+    reg = await services.registrations.get(user.id)
+    banned = await services.hotline.bans.is_banned(user.id)
+    if banned or not services.hotline.chats_for(reg.country if reg else None):
+        # No one to hand it to here: at least the number to call.
+        key = "hotline-banned" if banned else "hotline-unavailable"
+        await reply(update, context.t(key) + "\n\n" + urgent_line(context, reg))
+        return
+    context.user_data[HOTLINE_KEY] = True
+    await relay_in(update, context)
 
 
 def acknowledgement(
-    context: HotlineContext, ticket: Ticket, reg: Registration | None, now: datetime
+    context: HotlineContext, ticket: Ticket, reg: Registration | None, now: datetime, urgent: bool
 ) -> str:
-    """The first message's answer: received, when an answer comes, the numbers to call."""
+    """The first message's answer: received, when an answer comes, the numbers to call (the
+    urgent line first when the message's words were urgent)."""
     t = context.t
-    parts = [
-        f"{t('hotline-ack', ticket=ticket.id)} {t('hotline-receipt')}",
-        expectation(context, reg, now),
-    ]
+    parts = [f"{t('hotline-ack', ticket=ticket.id)} {t('hotline-receipt')}"]
+    if urgent:
+        parts.append(urgent_line(context, reg))
+    parts.append(expectation(context, reg, now))
     lines = emergency.block(context, reg.country if reg else None)
     if lines:
         parts.append(lines)
@@ -265,15 +292,12 @@ def _local(clock: str, day: datetime, home: Any, zone: Any) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
-async def mark_received(update: Update, context: HotlineContext, message: Message) -> None:
-    """The sign a relayed message arrived: a reaction on it, else a short line of text."""
-    try:
-        await context.bot.set_message_reaction(
-            message.chat_id, message.message_id, ReactionTypeEmoji(RECEIVED)
-        )
-    except TelegramError:
-        with contextlib.suppress(TelegramError):
-            await reply(update, context.t("hotline-delivered"))
+def urgent_line(context: HotlineContext, reg: Registration | None) -> str:
+    """Urgent words: the ticket is marked so, and the number to call now."""
+    phone = _emergency_line(context, reg)
+    if phone:
+        return context.t("hotline-urgent", phone=phone)
+    return context.t("hotline-urgent-no-phone")
 
 
 async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ticket | None:
@@ -283,52 +307,71 @@ async def open_urgent(context: HotlineContext, user_id: int, tg_name: str) -> Ti
     """
     services = context.services
     reg = await services.registrations.get(user_id)
-    staff_chat = staff_chat_for(context, reg)
-    if staff_chat is None:
+    groups = services.hotline.chats_for(reg.country if reg else None)
+    if not groups:
         return None
     now = services.clock.now()
-    ticket, _ = await services.tickets.open_for(user_id, staff_chat, now)
-    thread = ticket.thread_id or await _open_topic(context, ticket, tg_name, reg)
-    await context.bot.send_message(
-        staff_chat,
-        staff_t(context)("staff-safety-help", ticket=ticket.id),
-        message_thread_id=thread,
+    group = services.relay.least_loaded(groups) or groups[0]
+    ticket, _ = await services.tickets.open_for(user_id, group, now)
+    note = RelayDraft(
+        kind=NOTE,
+        written_at=now,
+        body=staff_t(context)("staff-safety-help", ticket=ticket.id),
+        sender_name=tg_name,
+        urgent=True,
     )
+    await services.relay.enqueue(ticket, [note])
     await services.tickets.touch(ticket.id, "citizen", now)
+    await services.tickets.set_urgent(ticket.id, now)
+    # The safety check's own answer tells the citizen their call was taken.
+    await services.tickets.set_acked(ticket.id, now)
     return ticket
 
 
+def _emergency_line(context: HotlineContext, reg: Registration | None) -> str | None:
+    """The emergency number of the mission in the citizen's registered country, if known."""
+    info = context.services.directory.get(reg.country) if reg else None
+    for mission in info.missions if info else ():
+        number = mission.contacts.get("emergency") or mission.contacts.get("hotline")
+        if number:
+            return number
+    return None
+
+
 async def citizen_edit(update: Update, context: HotlineContext) -> None:
-    """A citizen edited a message already in a topic: the new text is posted as a reply."""
+    """A citizen edited a message: if it still waits for the topic, it goes as edited;
+    if it is there, the new text is posted as a reply to it."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
         return
-    tickets = context.services.tickets
-    ticket = await tickets.open_of(user.id)
-    copy_id = await tickets.staff_copy_of(ticket.id, message.message_id) if ticket else None
+    services = context.services
+    ticket = await services.tickets.open_of(user.id)
+    new = message.text_html if message.text else (message.caption_html or "")
+    if (
+        ticket is not None
+        and new
+        and await services.relay.rewrite(ticket, message.message_id, new)
+    ):
+        return
+    copy_id = (
+        await services.tickets.staff_copy_of(ticket.id, message.message_id) if ticket else None
+    )
     if ticket is None or copy_id is None or ticket.thread_id is None:
         await reply(update, context.t("edit-ignored"))
         return
-    t = staff_t(context)
-    # The prefix is the bot's: when it pushes a full-length text over Telegram's limit, the
-    # text goes on in further messages rather than the citizen being asked to resend.
-    pieces = split(
-        message.text or message.caption or "",
-        MAX_TEXT,
-        first=MAX_TEXT - visible_len(t("staff-citizen-edited", text="")),
+    # The text as Telegram shows it: the prefix is the bot's, and a full-length text goes
+    # on in further messages rather than the citizen being asked to resend.
+    text = staff_t(context)("staff-citizen-edited", text=message.text or message.caption or "")
+    edit = RelayDraft(
+        kind=EDIT,
+        written_at=services.clock.now(),
+        message_id=message.message_id,
+        body=text,
+        reply_to=copy_id,
+        update_id=update.update_id,
     )
-    texts = [t("staff-citizen-edited", text=pieces[0]), *map(html.escape, pieces[1:])]
-    try:
-        for text in texts:
-            await context.bot.send_message(
-                ticket.staff_chat_id,
-                text,
-                message_thread_id=ticket.thread_id,
-                reply_to_message_id=copy_id,
-            )
-    except TelegramError:
-        await reply(update, context.t("hotline-failed"))
+    await services.relay.enqueue(ticket, [edit])
 
 
 async def rate(update: Update, context: HotlineContext) -> None:
@@ -347,9 +390,11 @@ async def rate(update: Update, context: HotlineContext) -> None:
     await reply(update, context.t("hotline-rated"))
     ticket = await context.services.tickets.get(ticket_id)
     if ticket is not None and ticket.thread_id is not None:
-        text = staff_t(context)("staff-rating", ticket=ticket.id, rating=value)
-        # The rating is stored; the topic may be gone.
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                ticket.staff_chat_id, text, message_thread_id=ticket.thread_id
-            )
+        # Through the relay, as the group's budget allows (the rating itself is stored).
+        note = RelayDraft(
+            kind=NOTE,
+            written_at=context.services.clock.now(),
+            body=staff_t(context)("staff-rating", ticket=ticket.id, rating=value),
+            update_id=update.update_id,
+        )
+        await context.services.relay.enqueue(ticket, [note])

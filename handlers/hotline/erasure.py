@@ -44,10 +44,13 @@ async def erase_topics(context: HotlineContext, tickets: list[Ticket]) -> None:
                 chat, thread, name=t("staff-topic-erased", ticket=ticket.id)
             )
         if ticket.card_message_id is not None:
-            with contextlib.suppress(TelegramError):
-                await bot.edit_message_text(
-                    t("staff-card-erased", ticket=ticket.id), chat, ticket.card_message_id
-                )
+            erased = t("staff-card-erased", ticket=ticket.id)
+            try:
+                await bot.edit_message_text(erased, chat, ticket.card_message_id)
+            except TelegramError:
+                # The card rode on the caption of the citizen's first photo or document.
+                with contextlib.suppress(TelegramError):
+                    await bot.edit_message_caption(chat, ticket.card_message_id, caption=erased)
         with contextlib.suppress(TelegramError):
             await bot.send_message(chat, t("staff-erased-delete-topic"), message_thread_id=thread)
         with contextlib.suppress(TelegramError):

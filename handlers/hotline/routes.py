@@ -1,5 +1,5 @@
-"""Which staff group takes which country's chats: /route, /routes (admins), and the start-up
-check that every staff chat is a forum the bot can manage.
+"""Which staff group takes which country's chats: /route, /overflow, /routes (admins), and
+the start-up check that every staff chat is a forum the bot can manage.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import HotlineContext
+from bot.hotline import CENTRAL
 from bot.reference import countries
 from handlers.common import ascii_int, reply
 from handlers.hotline.members import check_members, report_scope, tell_admins
@@ -65,11 +66,10 @@ async def route(update: Update, context: HotlineContext) -> None:
         await desk.set_route(code, None, admin.id, now)
         await reply(update, context.t("route-removed", country=code))
         return
-    digits = ascii_int(args[1].removeprefix("-"))
-    if digits is None:
+    chat_id = _chat_arg(args[1])
+    if chat_id is None:
         await reply(update, context.t("route-usage"))
         return
-    chat_id = -digits if args[1].startswith("-") else digits
     if not await usable_staff_chat(context.bot, chat_id):
         await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
         return
@@ -81,11 +81,54 @@ async def route(update: Update, context: HotlineContext) -> None:
         await report_scope(context.bot, context.services, chat_id, outside)
 
 
+def _chat_arg(text: str) -> int | None:
+    """A group id as admins type it (-100...), in ASCII digits."""
+    digits = ascii_int(text.removeprefix("-"))
+    if digits is None:
+        return None
+    return -digits if text.startswith("-") else digits
+
+
+async def overflow(update: Update, context: HotlineContext) -> None:
+    """/overflow XX|* <group id|off>: one more group for a country's (or, *, the central
+    group's) new tickets, each going to the least loaded (admins)."""
+    args = context.args or []
+    admin = update.effective_user
+    owner = args[0].upper() if args else ""
+    known = owner == CENTRAL or countries.get(owner) is not None
+    if admin is None or len(args) != 2 or not known:
+        await reply(update, context.t("overflow-usage"))
+        return
+    desk = context.services.hotline
+    now = context.services.clock.now()
+    where = context.t("overflow-central") if owner == CENTRAL else owner
+    if args[1].lower() == "off":
+        await desk.set_overflow(owner, None, admin.id, now)
+        await reply(update, context.t("overflow-removed", owner=where))
+        return
+    chat_id = _chat_arg(args[1])
+    if chat_id is None:
+        await reply(update, context.t("overflow-usage"))
+        return
+    if not await usable_staff_chat(context.bot, chat_id):
+        await reply(update, context.t("route-bad-chat", chat=str(chat_id)))
+        return
+    await desk.set_overflow(owner, chat_id, admin.id, now)
+    await reply(update, context.t("overflow-set", owner=where, chat=str(chat_id)))
+    outside = await check_members(context.bot, context.services, chat_id)
+    if outside:
+        await report_scope(context.bot, context.services, chat_id, outside)
+
+
 async def list_routes(update: Update, context: HotlineContext) -> None:
-    """/routes: which countries go to which mission group."""
-    routes = context.services.hotline.routes
-    if not routes:
+    """/routes: which countries go to which mission group, and the overflow groups."""
+    desk = context.services.hotline
+    routes, extra = desk.routes, desk.overflow
+    if not routes and not extra:
         await reply(update, context.t("routes-none"))
         return
     lines = [f"{countries.flag(c)} {c} → {chat}" for c, chat in routes.items()]
+    for owner, chats in extra.items():
+        label = context.t("overflow-central") if owner == CENTRAL else owner
+        lines.append(context.t("routes-overflow", owner=label, chats=", ".join(map(str, chats))))
     await reply(update, context.t("routes-list", routes="\n".join(lines)))

@@ -19,6 +19,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import HotlineContext
 from bot.i18n import DEFAULT_LANG
 from bot.reference.telegram_text import MAX_TEXT, utf16_len
+from handlers.hotline.albums import collect as collect_album
 from handlers.hotline.cards import card_text, rating_markup, staff_t, take_markup
 from handlers.hotline.citizen import end_chat
 from handlers.roles import GroupStaff, group_staff
@@ -98,6 +99,10 @@ async def relay_out(
 ) -> None:
     """A staff message in a topic: to the citizen, unless it is an internal note."""
     t = staff_t(context)
+    if message.media_group_id and ticket.status == "open":
+        # An album: its items go to the citizen together, as one album.
+        await collect_album(update.update_id, context, ticket, message)
+        return
     if ticket.status != "open":
         await message.reply_text(t("staff-ticket-closed-no-send", ticket=ticket.id))
         return

@@ -6,7 +6,15 @@ from typing import Any
 
 from tests.support.fakebot import Event, FakeBotApi
 from tests.support.fakebot.model import utf16_len
-from tests.support.journeys import ADMIN, consent, officer, open_chat, register_ru, to_status_step
+from tests.support.journeys import (
+    ADMIN,
+    consent,
+    officer,
+    open_chat,
+    register_ru,
+    to_status_step,
+    topic_of,
+)
 from tests.support.running import STAFF_CHAT, RunningBot
 
 GENERIC_ERROR = "Что-то пошло не так"
@@ -89,6 +97,7 @@ async def test_a_topic_name_fits_in_utf16_units_and_keeps_the_ticket(
     await user.expect("Напишите ваш вопрос")
     user.send("Здравствуйте")
     await user.expect("передано консульским сотрудникам")
+    await topic_of(fake, "Здравствуйте")
     (topic,) = fake.chats[STAFF_CHAT].topics.values()
     assert utf16_len(topic["name"]) <= 128
     assert topic["name"].startswith("🇯🇴 Иордания · 🦅")

@@ -8,7 +8,7 @@ import yaml
 
 from bot.staff.roles import Role
 from tests.support.fakebot import Event, FakeBotApi, FakeUser
-from tests.support.running import STAFF_CHAT, RunningBot
+from tests.support.running import RunningBot
 from tests.support.seed import Person
 
 # The bootstrap admin of the test settings.
@@ -155,9 +155,24 @@ async def open_chat(fake: FakeBotApi, user: FakeUser, text: str) -> int:
     await user.expect("Напишите ваш вопрос")
     user.send(text)
     await user.expect("передано консульским сотрудникам")
-    group = fake.chats[STAFF_CHAT]
-    topics = [t for t in group.topics.values() if not t.get("deleted")]
-    return int(topics[-1]["message_thread_id"])
+    return await topic_of(fake, text)
+
+
+async def topic_of(fake: FakeBotApi, text: str, timeout: float = 10.0) -> int:
+    """The thread of the topic a citizen's message was relayed into (a topic message ending
+    with `text`), once it is there: the relay sends as the group's budget allows, after the
+    citizen's acknowledgement."""
+
+    def found() -> int | None:
+        for event in reversed(fake.events):
+            thread = event.message.get("message_thread_id")
+            if event.chat_id < 0 and thread is not None and event.text.endswith(text):
+                return int(thread)
+        return None
+
+    thread = await fake.wait_until(found, timeout, f"{text!r} in a topic")
+    assert isinstance(thread, int)
+    return thread
 
 
 async def staff_of(fake: FakeBotApi, admin: FakeUser, user_id: int, scope: str) -> FakeUser:

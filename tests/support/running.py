@@ -35,7 +35,8 @@ class RunningBot:
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(serve(self.app, self._stop))
         for _ in range(200):
-            if self.app.running and self.app.updater and self.app.updater.running:
+            services = self.app.bot_data.services
+            if self.app.running and services is not None and services.inbox.running:
                 return self.app
             if self._task.done():
                 await self._task

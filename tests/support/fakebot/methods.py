@@ -14,6 +14,10 @@ from tests.support.fakebot.model import JSON, ApiError, ChatState, Event, as_int
 # The emoji a bot may react with (Bot API's ReactionTypeEmoji), the ones the tests meet.
 REACTIONS = frozenset({"👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "👀", "✍", "🤝", "🫡", "🕊"})
 MEDIA_KINDS = ("photo", "document", "voice", "video", "audio", "sticker", "animation")
+# The emoji a bot may react with (Bot API's ReactionTypeEmoji), the ones the tests meet.
+REACTIONS = frozenset({"👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "👀", "✍", "🤝", "🫡", "🕊"})
+# What sendMediaGroup takes, and which kinds may share an album.
+ALBUM_KINDS = {"photo": "visual", "video": "visual", "document": "document", "audio": "audio"}
 
 
 class BotApiMethods:
@@ -260,6 +264,63 @@ class BotApiMethods:
         message = self._new_message(chat, "copyMessage", params, body)
         return {"message_id": message["message_id"]}
 
+    async def m_copyMessages(self, params: JSON) -> list[JSON]:
+        chat = self._chat(params.get("chat_id"))
+        ids = params.get("message_ids") or []
+        if isinstance(ids, str):
+            ids = json.loads(ids)
+        if not 1 <= len(ids) <= 100 or ids != sorted(ids):
+            raise ApiError(400, "Bad Request: message identifiers must be in increasing order")
+        originals = [self._source({**params, "message_id": i}) for i in ids]
+        # Copies of one album stay one album (a new group id in the target chat).
+        groups: dict[str, str] = {}
+        copied = []
+        for original in originals:
+            keep = ("text", "location", "contact", "caption", *MEDIA_KINDS)
+            body = {k: v for k, v in original.items() if k in keep}
+            group = original.get("media_group_id")
+            if group is not None:
+                body["media_group_id"] = groups.setdefault(group, f"c{chat.id}{group}")
+            message = self._new_message(chat, "copyMessages", params, body)
+            copied.append({"message_id": message["message_id"]})
+        return copied
+
+    async def m_sendMediaGroup(self, params: JSON) -> list[JSON]:
+        chat = self._chat(params.get("chat_id"))
+        media = params.get("media") or []
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the album")
+        families = {ALBUM_KINDS.get(str(item.get("type"))) for item in media}
+        if None in families or len(families) != 1:
+            raise ApiError(400, "Bad Request: media of these types can't be grouped")
+        group = f"g{next(self._file_ids)}"
+        sent = []
+        for item in media:
+            kind = str(item["type"])
+            body = self._file_obj(kind, item.get("media"))
+            caption = self._text(
+                {"caption": item.get("caption"), "parse_mode": item.get("parse_mode")},
+                "caption", 1024, required=False,
+            )  # fmt: skip
+            if caption:
+                body["caption"] = caption
+            body["media_group_id"] = group
+            sent.append(self._new_message(chat, "sendMediaGroup", params, body))
+        return sent
+
+    async def m_setMessageReaction(self, params: JSON) -> bool:
+        _, message = self._target(params)
+        reaction = params.get("reaction") or []
+        if isinstance(reaction, str):
+            reaction = json.loads(reaction)
+        for item in reaction:
+            if item.get("type") != "emoji" or item.get("emoji") not in REACTIONS:
+                raise ApiError(400, "Bad Request: REACTION_INVALID")
+        message["reactions"] = [item["emoji"] for item in reaction]
+        return True
+
     async def m_forwardMessage(self, params: JSON) -> JSON:
         original = self._source(params)
         chat = self._chat(params.get("chat_id"))
@@ -432,15 +493,4 @@ class BotApiMethods:
         for other in chat.messages.values():
             other.pop("pinned", None)
         message["pinned"] = True
-        return True
-
-    async def m_setMessageReaction(self, params: JSON) -> bool:
-        _, message = self._target(params)
-        reaction = params.get("reaction") or []
-        if isinstance(reaction, str):
-            reaction = json.loads(reaction)
-        for item in reaction:
-            if item.get("type") != "emoji" or item.get("emoji") not in REACTIONS:
-                raise ApiError(400, "Bad Request: REACTION_INVALID")
-        message["reactions"] = [item["emoji"] for item in reaction]
         return True

@@ -45,10 +45,20 @@ SEND_METHODS = frozenset(
     {
         "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "sendAudio",
         "sendSticker", "sendLocation", "sendContact", "sendAnimation", "sendVenue",
-        "copyMessage", "forwardMessage", "editMessageText", "editMessageCaption",
-        "editMessageReplyMarkup",
+        "sendMediaGroup", "copyMessage", "copyMessages", "forwardMessage", "editMessageText",
+        "editMessageCaption", "editMessageReplyMarkup",
     }
 )  # fmt: skip
+
+
+def messages_of(method: str, params: JSON) -> int:
+    """Messages a call puts into its chat: an album or a batch copy counts each (as the bot
+    assumes Telegram does)."""
+    for key in ("media", "message_ids"):
+        items = params.get(key)
+        if isinstance(items, list):
+            return max(1, len(items))
+    return 1
 
 
 class FakeBotApi(BotApiMethods):
@@ -77,6 +87,9 @@ class FakeBotApi(BotApiMethods):
         self.flood = FloodLimits()
         self.flood_events: list[tuple[float, str, int | None, int]] = []
         self.penalty_until = 0.0
+        # A chat's own flood wait (its 1 a second, a group's 20 a minute): only sends to that
+        # chat are refused meanwhile, as on Telegram.
+        self.chat_penalty: dict[int, float] = {}
         self.requests_in_penalty = 0
         self._sent_times: deque[float] = deque()
         self._chat_sent: dict[int, deque[float]] = defaultdict(deque)
@@ -297,13 +310,24 @@ class FakeBotApi(BotApiMethods):
             retry = max(1, int(self.penalty_until - now + 0.999))
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
         chat_id = as_int(params.get("chat_id"))
-        over = False
+        if chat_id is not None and now < self.chat_penalty.get(chat_id, 0.0):
+            self.requests_in_penalty += 1
+            retry = max(1, int(self.chat_penalty[chat_id] - now + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        count = messages_of(method, params)
         if limits.global_per_second:
             window = self._sent_times
             while window and now - window[0] >= 1.0:
                 window.popleft()
-            over = len(window) >= limits.global_per_second
-        if not over and chat_id is not None:
+            if len(window) + count > limits.global_per_second:
+                self.penalty_until = now + limits.retry_after
+                self.flood_events.append((now, method, None, limits.retry_after))
+                raise ApiError(
+                    429,
+                    f"Too Many Requests: retry after {limits.retry_after}",
+                    {"retry_after": limits.retry_after},
+                )
+        if chat_id is not None:
             per_chat = self._chat_sent[chat_id]
             is_group = chat_id < 0
             span = 60.0 if is_group and limits.group_per_minute else 1.0
@@ -311,15 +335,14 @@ class FakeBotApi(BotApiMethods):
             if limit:
                 while per_chat and now - per_chat[0] >= span:
                     per_chat.popleft()
-                over = len(per_chat) >= limit
-        if over:
-            self.penalty_until = now + limits.retry_after
-            self.flood_events.append((now, method, chat_id, limits.retry_after))
-            raise ApiError(
-                429,
-                f"Too Many Requests: retry after {limits.retry_after}",
-                {"retry_after": limits.retry_after},
-            )
-        self._sent_times.append(now)
+                if len(per_chat) + count > limit and per_chat:
+                    self.chat_penalty[chat_id] = now + limits.retry_after
+                    self.flood_events.append((now, method, chat_id, limits.retry_after))
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {limits.retry_after}",
+                        {"retry_after": limits.retry_after},
+                    )
+        self._sent_times.extend([now] * count)
         if chat_id is not None:
-            self._chat_sent[chat_id].append(now)
+            self._chat_sent[chat_id].extend([now] * count)

@@ -99,6 +99,24 @@ class FakeUser:
             body["caption"] = caption
         return self._push(body, chat, thread)
 
+    def send_album(
+        self, kinds: list[str], captions: list[str | None] | None = None,
+        chat: ChatState | None = None, thread: int | None = None,
+    ) -> list[JSON]:  # fmt: skip
+        """Send an album (photos and videos, or documents): one update per item, as
+        Telegram delivers it, sharing a media_group_id."""
+        group = f"a{self.id}{next(self.api._file_ids)}"
+        sent = []
+        for index, kind in enumerate(kinds):
+            file_id = f"U{kind}{next(self.api._file_ids)}"
+            self.api.files[file_id] = b"x"
+            body: JSON = {**self.api._file_obj(kind, file_id), "media_group_id": group}
+            caption = (captions or [])[index] if index < len(captions or []) else None
+            if caption:
+                body["caption"] = caption
+            sent.append(self._push(body, chat, thread))
+        return sent
+
     def reply_button(self, text: str, location: tuple[float, float] | None = None) -> JSON:
         """Press a button of the reply keyboard that the bot currently shows."""
         keyboard = self.chat.reply_keyboard

@@ -1,0 +1,1 @@
+"""The hotline relay: citizens' messages into staff topics, through the group budget."""

@@ -1,0 +1,260 @@
+"""Polling through the durable inbox: no update is confirmed to Telegram before it is stored.
+
+PTB's Updater confirms a batch (the next getUpdates offset) as soon as it has fetched it,
+before any handler ran: an update in hand when the process died was gone. `Inbox` polls
+itself instead: each batch is committed to the database (storage.inbox) in one transaction,
+only then is the offset advanced, and each update is handed to the application's queue as
+Update.de_json(payload) would build it; the update processor reports when its handlers are
+done (`finished`), which is committed too. At start-up the updates stored and not finished
+are handled again, before polling resumes.
+
+An update python-telegram-bot cannot read (a poll without fields PTB requires, as an older
+self-hosted Bot API server sends it) is recorded once as skipped and never handled; the
+batch around it goes on. PTB's Updater re-fetched such a batch forever (1,866 times in 10 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from telegram import Update
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ExtBot
+
+from storage.inbox import InboxRepo, Incoming
+
+log = logging.getLogger(__name__)
+
+InboxApp = Application[ExtBot[Any], Any, Any, Any, Any, Any]
+
+# Handled rows are kept this long: the batch after them has long been confirmed by then.
+KEEP_HANDLED = timedelta(minutes=10)
+# Skipped ones keep their payload for an operator to look at, then go too.
+KEEP_SKIPPED = timedelta(days=7)
+PURGE_EVERY = 60.0
+# Back-off after a failed poll (PollWatch logs the outage once), doubling up to the cap.
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 15.0
+# Seconds the HTTP read may take beyond the long poll's own timeout.
+READ_MARGIN = 10
+
+
+def owner_of(payload: dict[str, Any]) -> int | None:
+    """Whose update it is, read from the raw JSON (erasure must find it even when PTB cannot
+    parse it): the sender, else the user, else the chat."""
+    for key, value in payload.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for field in ("from", "user", "chat"):
+            who = value.get(field)
+            if isinstance(who, dict) and isinstance(who.get("id"), int):
+                return int(who["id"])
+    return None
+
+
+class _Marks:
+    """Group commit of done marks: marks that arrive while a commit runs go into the next."""
+
+    def __init__(self, repo: InboxRepo, now: Callable[[], datetime]) -> None:
+        self.repo = repo
+        self.now = now
+        self._queue: list[tuple[int, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def add(self, update_id: int) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((update_id, future))
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    await self.repo.done([u for u, _ in batch], self.now())
+                except Exception as exc:
+                    for _, future in batch:
+                        future.set_exception(exc)
+                else:
+                    for _, future in batch:
+                        future.set_result(None)
+        finally:
+            self._flushing = None
+
+    async def drain(self) -> None:
+        if self._flushing is not None:
+            await asyncio.shield(self._flushing)
+
+
+class Inbox:
+    """The bot's getUpdates loop over the durable inbox."""
+
+    def __init__(self, repo: InboxRepo, poll_timeout: int, now: Callable[[], datetime]) -> None:
+        self.repo = repo
+        self.poll_timeout = poll_timeout
+        self.now = now
+        self._marks = _Marks(repo, now)
+        self._app: InboxApp | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._purged_at = 0.0
+        # Updates handed to the application and not finished yet (what a kill leaves).
+        self.in_hand: set[int] = set()
+        # Finished by their handlers but done later (an album waits for its last item).
+        self._held: set[int] = set()
+        self.skipped = 0
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop is polling."""
+        return self._task is not None and not self._task.done()
+
+    async def start(self, app: InboxApp) -> None:
+        """Hand over what the last process left unfinished, then poll."""
+        self._app = app
+        left = await self.repo.unfinished()
+        if left:
+            log.warning("%s updates left unfinished by the last run: handled now", len(left))
+        for row in left:
+            await self._feed(row.update_id, row.payload)
+        loop = asyncio.get_running_loop()
+        # A plain task, cancelled by stop_polling(): Application.create_task awaits its tasks
+        # at stop, and this loop never ends by itself.
+        self._task = loop.create_task(self._poll(), name="inbox-poll")
+
+    async def stop_polling(self) -> None:
+        """Stop fetching; what was stored and not handled yet stays for the next start."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def close(self) -> None:
+        """After the application stopped: commit the last done marks."""
+        await self._marks.drain()
+
+    async def finished(self, update: object) -> None:
+        """The update's handlers are done (the update processor's port): committed, unless a
+        handler holds it (see hold)."""
+        if isinstance(update, Update) and update.update_id not in self._held:
+            self.in_hand.discard(update.update_id)
+            await self._marks.add(update.update_id)
+
+    def hold(self, update_id: int) -> None:
+        """A handler finishes this update later (release): until then it is not done, and a
+        kill leaves it to be handled again."""
+        self._held.add(update_id)
+
+    async def release(self, update_ids: list[int]) -> None:
+        """Held updates are done now."""
+        for update_id in update_ids:
+            self._held.discard(update_id)
+            self.in_hand.discard(update_id)
+        await asyncio.gather(*(self._marks.add(u) for u in update_ids))
+
+    async def _feed(self, update_id: int, payload: dict[str, Any]) -> None:
+        app = self.app
+        try:
+            update = Update.de_json(payload, app.bot)
+        except Exception as exc:
+            # Its content is never logged: it may hold names, phones, message texts.
+            self.skipped += 1
+            log.warning(
+                "update %s skipped: python-telegram-bot cannot read it (%s)",
+                update_id,
+                type(exc).__name__,
+            )
+            await self.repo.skip(update_id, type(exc).__name__, self.now())
+            return
+        self.in_hand.add(update_id)
+        await app.update_queue.put(update)
+
+    @property
+    def app(self) -> InboxApp:
+        """The application updates are handed to (once started)."""
+        if self._app is None:
+            raise RuntimeError("the inbox has not been started")
+        return self._app
+
+    async def _fetch(self, offset: int | None) -> list[Any]:
+        app = self.app
+        result = await app.bot.do_api_request(
+            "getUpdates",
+            api_kwargs={
+                "offset": offset,
+                "timeout": self.poll_timeout,
+                "allowed_updates": Update.ALL_TYPES,
+            },
+            read_timeout=self.poll_timeout + READ_MARGIN,
+        )
+        if not isinstance(result, list):
+            raise TypeError(f"getUpdates returned {type(result).__name__}, not a list")
+        return result
+
+    async def _poll(self) -> None:
+        app = self.app
+        # As PTB's Updater does: a webhook left set makes getUpdates fail.
+        await self._retrying(partial(app.bot.delete_webhook, drop_pending_updates=False))
+        offset: int | None = None
+        while True:
+            batch = await self._retrying(partial(self._fetch, offset))
+            incoming = []
+            for item in batch:
+                if isinstance(item, dict) and isinstance(item.get("update_id"), int):
+                    incoming.append(Incoming(item["update_id"], item, owner_of(item)))
+                else:
+                    log.warning("getUpdates returned an item without an update id: ignored")
+            if incoming:
+                fresh = await self._retrying(partial(self._store, incoming))
+                # Stored: the next poll may confirm them.
+                offset = max(u.update_id for u in incoming) + 1
+                for update in fresh:
+                    await self._feed(update.update_id, update.payload)
+            await self._maybe_purge()
+
+    async def _store(self, incoming: list[Incoming]) -> list[Incoming]:
+        return await self.repo.store(incoming, self.now())
+
+    async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `call` until it succeeds, waiting between failures (never re-fetching a
+        stored batch: a failure here leaves the offset where it was)."""
+        delay = BACKOFF_FIRST
+        while True:
+            try:
+                return await call()
+            except asyncio.CancelledError:
+                raise
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                await asyncio.sleep(
+                    wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                )
+            except TelegramError as exc:
+                # PollWatch has said that the Bot API does not answer.
+                log.debug("poll failed: %s", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+            except Exception as exc:
+                log.warning("inbox: %s, retried in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+
+    async def _maybe_purge(self) -> None:
+        # Only after a poll succeeded: the batches before it are confirmed, none comes again.
+        clock = asyncio.get_running_loop().time()
+        if clock - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = clock
+        now = self.now()
+        try:
+            await self.repo.purge(now - KEEP_HANDLED, now - KEEP_SKIPPED)
+        except Exception as exc:
+            log.warning("inbox purge failed: %s", type(exc).__name__)

@@ -1,0 +1,139 @@
+"""The durable inbox: updates stored before Telegram is told they arrived, marked once handled.
+
+The protocol, for polling (bot.runtime.inbox) and for a webhook alike:
+1. `store(batch, now)` commits a batch of raw updates in one transaction and returns the
+   ones it had not seen; only then is the batch confirmed to Telegram (the next getUpdates
+   offset, or the webhook's 200). Telegram sends an unconfirmed update again; its id and the
+   hash of its content are kept, so it is stored and handled once (a different update
+   under a known id, as after a change of token, is new).
+2. Each new update is handled; `done(ids, now)` records that its handlers finished and
+   clears what the row held of the person (payload, user id). `skip(id, error, now)` marks
+   one that cannot be read: kept for an operator to look at, never handled, never fetched
+   again.
+3. At start-up `unfinished()` returns what was stored and not yet handled, in order.
+4. `purge(before, skipped_before)` deletes rows handled before `before`: once the batch
+   after them was confirmed, Telegram no longer sends them.
+Erasure deletes a citizen's rows that still hold data (CitizenRepo.erase, by user id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database
+from storage.models import to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An update as received: its id, its JSON object and whose it is (for erasure)."""
+
+    update_id: int
+    payload: dict[str, Any]
+    user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unfinished:
+    """A stored update whose handlers had not finished when the last process stopped."""
+
+    update_id: int
+    payload: dict[str, Any]
+
+
+def _digest(text: str) -> str:
+    """A short hash of a stored payload (it tells a repeat from a new update)."""
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+class InboxRepo:
+    """Reads and writes the `inbox` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def store(self, batch: Sequence[Incoming], now: datetime) -> list[Incoming]:
+        """Commit a batch in one transaction; returns the updates not stored before, in order."""
+        if not batch:
+            return []
+        stamp = to_iso(now)
+        ids = [u.update_id for u in batch]
+        texts = {u.update_id: json.dumps(u.payload, ensure_ascii=False) for u in batch}
+        async with self.db.transaction() as conn:
+            marks = ", ".join("?" for _ in ids)
+            async with conn.execute(
+                f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids
+            ) as cur:
+                known = {row[0]: row[1] for row in await cur.fetchall()}
+            fresh: list[Incoming] = []
+            reused: list[int] = []
+            for update in batch:
+                digest = _digest(texts[update.update_id])
+                seen = known.get(update.update_id)
+                if seen == digest:
+                    continue
+                if seen is not None:
+                    reused.append(update.update_id)
+                known[update.update_id] = digest
+                fresh.append(update)
+            await conn.executemany("DELETE FROM inbox WHERE update_id = ?", [(u,) for u in reused])
+            await conn.executemany(
+                "INSERT INTO inbox (update_id, payload, digest, user_id, received_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (u.update_id, texts[u.update_id], known[u.update_id], u.user_id, stamp)
+                    for u in fresh
+                ],
+            )
+        return fresh
+
+    async def done(self, update_ids: Iterable[int], now: datetime) -> None:
+        """Handled: the row keeps its id and times only."""
+        ids = [(to_iso(now), update_id) for update_id in update_ids]
+        if not ids:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE inbox SET state = 'done', handled_at = ?, payload = NULL, user_id = NULL"
+                " WHERE update_id = ? AND state = 'new'",
+                ids,
+            )
+
+    async def skip(self, update_id: int, error: str, now: datetime) -> None:
+        """An update that cannot be read: recorded once, never handled."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET state = 'skipped', handled_at = ?, error = ?"
+                " WHERE update_id = ?",
+                (to_iso(now), error[:200], update_id),
+            )
+
+    async def unfinished(self) -> list[Unfinished]:
+        """Stored and not yet handled, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload FROM inbox WHERE state = 'new' ORDER BY update_id"
+        )
+        return [Unfinished(r["update_id"], json.loads(r["payload"])) for r in rows]
+
+    async def skipped(self) -> list[tuple[int, str]]:
+        """Updates that could not be read: (update id, why), oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT update_id, error FROM inbox WHERE state = 'skipped' ORDER BY update_id"
+        )
+        return [(r["update_id"], r["error"] or "") for r in rows]
+
+    async def purge(self, before: datetime, skipped_before: datetime) -> int:
+        """Forget rows handled before `before` and skipped ones (which keep their payload for
+        an operator to look at) before `skipped_before`; returns how many went."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM inbox WHERE (state = 'done' AND handled_at < ?)"
+                " OR (state = 'skipped' AND handled_at < ?)",
+                (to_iso(before), to_iso(skipped_before)),
+            )
+            return cur.rowcount
