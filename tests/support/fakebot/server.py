@@ -64,6 +64,8 @@ def messages_of(method: str, params: JSON) -> int:
 class FakeBotApi(BotApiMethods):
     """The server and its recorded state."""
 
+    _last_update_id = 0
+
     def __init__(self, token: str = TEST_TOKEN) -> None:
         self.token = token
         self.bot_user: JSON = {
@@ -94,7 +96,12 @@ class FakeBotApi(BotApiMethods):
         self._sent_times: deque[float] = deque()
         self._chat_sent: dict[int, deque[float]] = defaultdict(deque)
         self._updates: list[JSON] = []
-        self._update_ids = itertools.count(1)
+        # Update ids go on from one server to the next, as Telegram's do for a bot: a bot
+        # restarted on the same database against a new fake meets no id it has seen.
+        FakeBotApi._last_update_id = max(
+            FakeBotApi._last_update_id + 10_000, time.time_ns() // 10**6
+        )
+        self._update_ids = itertools.count(FakeBotApi._last_update_id)
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self.files: dict[str, bytes] = {}
