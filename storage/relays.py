@@ -120,12 +120,13 @@ class RelayRepo:
                 added += cur.rowcount
         return added
 
-    async def pending_tickets(self) -> list[tuple[int, int]]:
-        """(staff chat, ticket) of every ticket with rows waiting."""
+    async def pending_tickets(self) -> list[tuple[int, int, int]]:
+        """(staff chat, ticket, rows) of every ticket with rows waiting."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT staff_chat_id, ticket_id FROM relays WHERE state = 'pending'"
+            "SELECT staff_chat_id, ticket_id, count(*) AS n FROM relays WHERE state = 'pending'"
+            " GROUP BY staff_chat_id, ticket_id"
         )
-        return [(r["staff_chat_id"], r["ticket_id"]) for r in rows]
+        return [(r["staff_chat_id"], r["ticket_id"], r["n"]) for r in rows]
 
     async def next_tickets(self, staff_chat_id: int, limit: int) -> list[int]:
         """Tickets of a group with rows waiting, the one waiting longest first."""

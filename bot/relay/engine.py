@@ -103,9 +103,8 @@ class RelayEngine:
         """Take the bot and the views; send what the last process left waiting."""
         self._app = app
         self._views = views
-        for group, ticket_id in await self.repo.pending_tickets():
-            rows = await self.repo.pending_of(ticket_id, MAX_BATCH)
-            self._waiting.setdefault(group, Counter())[ticket_id] += len(rows)
+        for group, ticket_id, rows in await self.repo.pending_tickets():
+            self._waiting.setdefault(group, Counter())[ticket_id] += rows
         for group in list(self._waiting):
             self._worker(group)
 

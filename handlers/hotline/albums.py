@@ -68,7 +68,7 @@ async def _send_when_whole(
     try:
         await _send(album, context)
     finally:
-        await context.services.inbox.release([u for _, u in album.items])
+        context.services.inbox.release([u for _, u in album.items])
 
 
 async def _send(album: _Album, context: HotlineContext) -> None:
