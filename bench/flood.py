@@ -167,10 +167,14 @@ async def scenario(name: str, args: argparse.Namespace) -> None:
     group = sum(1 for _, _, chat, _ in fake.flood_events if chat is not None and chat < 0)
     overall = sum(1 for _, _, chat, _ in fake.flood_events if chat is None)
     unanswered = len(sent_at) - len(with_answer)
+    waits = (
+        f"median {statistics.median(latency):6.3f} s, p95 {percentile(latency, 0.95):6.3f} s,"
+        f" max {max(latency):6.2f} s"
+        if latency
+        else "none answered within 60 s"
+    )
     print(
-        f"{name:8} others' /start: median {statistics.median(latency):6.3f} s,"
-        f" p95 {percentile(latency, 0.95):6.3f} s, max {max(latency):6.2f} s,"
-        f" unanswered {unanswered}/{len(sent_at)};"
+        f"{name:8} others' /start: {waits}, unanswered {unanswered}/{len(sent_at)};"
         f" flooder got {flooder_got}; 429s: chat {own}, group {group}, global {overall}"
     )
 
