@@ -94,15 +94,20 @@ class InboxRepo:
 
     async def done(self, update_ids: Iterable[int], now: datetime) -> None:
         """Handled: the row keeps its id and times only."""
-        ids = [(to_iso(now), update_id) for update_id in update_ids]
+        ids = list(update_ids)
         if not ids:
             return
+        stamp = to_iso(now)
         async with self.db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE inbox SET state = 'done', handled_at = ?, payload = NULL, user_id = NULL"
-                " WHERE update_id = ? AND state = 'new'",
-                ids,
-            )
+            # One statement per few hundred ids: the marks of many updates come together.
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                await conn.execute(
+                    "UPDATE inbox SET state = 'done', handled_at = ?, payload = NULL,"
+                    f" user_id = NULL WHERE update_id IN ({marks}) AND state = 'new'",
+                    (stamp, *chunk),
+                )
 
     async def skip(self, update_id: int, error: str, now: datetime) -> None:
         """An update that cannot be read: recorded once, never handled."""
