@@ -46,6 +46,32 @@ class Unfinished:
     payload: dict[str, Any]
 
 
+# A row for an update; a known id with other content is a new update under a reused id.
+_REPLACE = (
+    "INSERT INTO inbox (update_id, payload, digest, user_id, received_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO UPDATE SET payload = excluded.payload,"
+    " digest = excluded.digest, user_id = excluded.user_id, received_at = excluded.received_at,"
+    " state = 'new', handled_at = NULL, error = NULL"
+)
+
+
+def _row(update: Incoming, texts: dict[int, str], stamp: str) -> tuple[Any, ...]:
+    text = texts[update.update_id]
+    return (update.update_id, text, _digest(text), update.user_id, stamp)
+
+
+async def _mark_done(conn: Any, ids: Sequence[int], stamp: str) -> None:
+    # One statement per few hundred ids: the marks of many updates come together.
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        await conn.execute(
+            "UPDATE inbox SET state = 'done', handled_at = ?, payload = NULL, user_id = NULL"
+            f" WHERE update_id IN ({marks}) AND state = 'new'",
+            (stamp, *chunk),
+        )
+
+
 def _digest(text: str) -> str:
     """A short hash of a stored payload (it tells a repeat from a new update)."""
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
@@ -57,52 +83,55 @@ class InboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def store(self, batch: Sequence[Incoming], now: datetime) -> list[Incoming]:
-        """Commit a batch in one transaction; returns the updates not stored before, in order."""
+    async def store(
+        self,
+        batch: Sequence[Incoming],
+        now: datetime,
+        *,
+        fresh_ids: bool = False,
+        done: Sequence[int] = (),
+    ) -> list[Incoming]:
+        """Commit a batch in one transaction; returns the updates not stored before, in order.
+
+        `fresh_ids`: the caller knows none of them can be a repeat (a polling loop after its
+        first batch: Telegram sends again only what was not confirmed); an id already stored
+        is then a new update under a reused id, and replaces the row. `done`: ids finished
+        meanwhile, marked in the same transaction (one commit instead of two).
+        """
         if not batch:
             return []
         stamp = to_iso(now)
-        ids = [u.update_id for u in batch]
         texts = {u.update_id: json.dumps(u.payload, ensure_ascii=False) for u in batch}
         async with self.db.transaction() as conn:
+            if done:
+                await _mark_done(conn, done, stamp)
+            if fresh_ids:
+                await conn.executemany(_REPLACE, [_row(u, texts, stamp) for u in batch])
+                return list(batch)
+            ids = list(texts)
             marks = ", ".join("?" for _ in ids)
             async with conn.execute(
                 f"SELECT update_id, digest FROM inbox WHERE update_id IN ({marks})", ids
             ) as cur:
                 known = {row[0]: row[1] for row in await cur.fetchall()}
             fresh: list[Incoming] = []
-            reused: list[int] = []
             for update in batch:
                 digest = _digest(texts[update.update_id])
-                seen = known.get(update.update_id)
-                if seen == digest:
+                if known.get(update.update_id) == digest:
                     continue
-                if seen is not None:
-                    reused.append(update.update_id)
                 known[update.update_id] = digest
                 fresh.append(update)
-            await conn.executemany("DELETE FROM inbox WHERE update_id = ?", [(u,) for u in reused])
-            await conn.executemany(
-                "INSERT INTO inbox (update_id, payload, digest, user_id, received_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (u.update_id, texts[u.update_id], known[u.update_id], u.user_id, stamp)
-                    for u in fresh
-                ],
-            )
+            if fresh:
+                await conn.executemany(_REPLACE, [_row(u, texts, stamp) for u in fresh])
         return fresh
 
     async def done(self, update_ids: Iterable[int], now: datetime) -> None:
         """Handled: the row keeps its id and times only."""
-        ids = [(to_iso(now), update_id) for update_id in update_ids]
+        ids = list(update_ids)
         if not ids:
             return
         async with self.db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE inbox SET state = 'done', handled_at = ?, payload = NULL, user_id = NULL"
-                " WHERE update_id = ? AND state = 'new'",
-                ids,
-            )
+            await _mark_done(conn, ids, to_iso(now))
 
     async def skip(self, update_id: int, error: str, now: datetime) -> None:
         """An update that cannot be read: recorded once, never handled."""

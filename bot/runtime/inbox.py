@@ -94,6 +94,14 @@ class _Marks:
         finally:
             self._flushing = None
 
+    def take(self) -> list[int]:
+        """The marks waiting, for a transaction that commits them (put_back if it fails)."""
+        batch, self._queue = self._queue, []
+        return batch
+
+    def put_back(self, batch: list[int]) -> None:
+        self._queue[:0] = batch
+
     async def drain(self) -> None:
         if self._flushing is not None:
             await asyncio.shield(self._flushing)
@@ -113,6 +121,7 @@ class Inbox:
         self._app: InboxApp | None = None
         self._task: asyncio.Task[None] | None = None
         self._purged_at = 0.0
+        self._stored_once = False
         # Updates handed to the application and not finished yet (what a kill leaves).
         self.in_hand: set[int] = set()
         # Finished by their handlers but done later (an album waits for its last item).
@@ -229,7 +238,18 @@ class Inbox:
             await self._maybe_purge()
 
     async def _store(self, incoming: list[Incoming]) -> list[Incoming]:
-        return await self.repo.store(incoming, self.now())
+        # After this process's first batch nothing can come again (each poll confirms the
+        # batch before it), and the done marks waiting ride in the same transaction.
+        done = self._marks.take()
+        try:
+            fresh = await self.repo.store(
+                incoming, self.now(), fresh_ids=self._stored_once, done=done
+            )
+        except BaseException:
+            self._marks.put_back(done)
+            raise
+        self._stored_once = True
+        return fresh
 
     async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """Run `call` until it succeeds, waiting between failures (never re-fetching a
