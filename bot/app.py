@@ -24,11 +24,14 @@ from bot.errors import on_error
 from bot.faq import content
 from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
+from bot.runtime import metrics
+from bot.runtime.inbox import InboxWorker
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
 from bot.runtime.polling import PollWatch, quiet
 from bot.runtime.processing import PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
+from bot.runtime.webhook import WebhookServer
 from bot.services import Services
 from bot.settings import Settings
 from handlers import on_startup, register_all
@@ -173,7 +176,18 @@ async def _post_init(app: HotlineApp) -> None:
             _heartbeat, interval=interval, first=interval, name="heartbeat"
         )
         # Started as a job: tasks of a running application are tracked and awaited on stop.
-        app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
+        # Beside other replicas it waits until they have seen it and halved their budget.
+        join = 0.0
+        if services.settings.database_url is not None:
+            roster = services.roster
+            if isinstance(app.bot.rate_limiter, HotlineRateLimiter):
+                roster.limiter = app.bot.rate_limiter
+            await roster.beat()
+            every = roster.beat_seconds
+            app.job_queue.run_repeating(_beat, interval=every, first=every, name="replica")
+            app.job_queue.run_repeating(_sync, interval=30, first=30, name="notices-sync")
+            join = roster.join_seconds
+        app.job_queue.run_once(_start_delivery, when=join, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
         app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
         check = services.settings.evacuation_check_seconds
@@ -184,6 +198,10 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_repeating(
             people_stay.tick, interval=minutes * 60, first=90, name="people-stay"
         )
+
+        if services.settings.metrics_port:
+            every = services.settings.metrics_sample_seconds
+            app.job_queue.run_repeating(_sample, interval=every, first=0, name="metrics")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -221,6 +239,22 @@ async def _cards(context: HotlineContext) -> None:
     await context.services.evacuation.refresh(context.bot)
 
 
+async def _sample(context: HotlineContext) -> None:
+    """Read the queue depths for the metrics (a scrape never waits on the database)."""
+    d = await context.services.health.depths(context.services.clock.now())
+    metrics.set_depths(d.outbox_pending, d.outbox_due, d.inbox_pending, d.tickets_waiting)
+
+
+async def _beat(context: HotlineContext) -> None:
+    """This replica is alive; share the send budget among the live ones."""
+    await context.services.roster.beat()
+
+
+async def _sync(context: HotlineContext) -> None:
+    """Arm scheduled notices another replica created."""
+    await context.services.notices.engine.sync()
+
+
 async def _heartbeat(context: HotlineContext) -> None:
     """Touch the heartbeat file from the event loop: a hung loop stops touching it."""
     _touch(context.settings.heartbeat_path)
@@ -237,6 +271,40 @@ async def _post_shutdown(app: HotlineApp) -> None:
     await _services(app).db.close()
 
 
+class _Webhook:
+    """The webhook receiver and the inbox worker of webhook mode, stopped together."""
+
+    def __init__(self, server: WebhookServer, worker: InboxWorker) -> None:
+        self.server, self.worker = server, worker
+
+    async def stop(self) -> None:
+        """No new updates; the ones in hand finish; the rest stay in the inbox."""
+        await self.server.stop()
+        await self.worker.stop()
+
+
+async def _start_webhook(app: HotlineApp) -> _Webhook:
+    """Store what Telegram posts, handle it from the inbox, and tell Telegram where to post."""
+    services = _services(app)
+    settings = services.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    worker = InboxWorker(
+        app, services.inbox, services.bot_state, settings.replica_name, services.clock.now,
+        settings.max_concurrent_updates,
+    )  # fmt: skip
+    server = WebhookServer(
+        app.bot, services.inbox, secret, settings.webhook_path, services.clock.now, worker.wake
+    )
+    await worker.start()
+    await server.start(settings.webhook_listen, settings.webhook_port)
+    # Every replica says the same; Telegram keeps one URL (the load balancer's).
+    await app.bot.set_webhook(
+        settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        max_connections=40,
+    )  # fmt: skip
+    return _Webhook(server, worker)
+
+
 async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     """Long-poll until `stop` is set, then shut down cleanly (persistence flushed, db closed).
 
@@ -246,30 +314,45 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
     if not await _wait_out_flood(app, stop):
         await _services(app).db.close()
         return
+    receiver: _Webhook | None = None
+    metrics.configure(settings.replica_name)
+    exporter = None
+    if settings.metrics_port:
+        exporter = metrics.MetricsServer(settings.metrics_address, settings.metrics_port)
+        await exporter.start()
     try:
         await app.initialize()
     except BaseException:
         # Bad token, unreachable server: close the HTTP sessions opened so far.
         await app.bot.shutdown()
+        if exporter is not None:
+            await exporter.stop()
         raise
     try:
         if app.post_init is not None:
             await app.post_init(app)
-        updater = app.updater
-        if updater is None:
-            raise RuntimeError("the application has no updater")
-        await updater.start_polling(
-            poll_interval=0,
-            timeout=settings.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            # PollWatch logs an outage once; PTB's default logs a traceback per poll.
-            error_callback=quiet,
-        )
+        if settings.webhook_url is not None:
+            receiver = await _start_webhook(app)
+        else:
+            updater = app.updater
+            if updater is None:
+                raise RuntimeError("the application has no updater")
+            await updater.start_polling(
+                poll_interval=0,
+                timeout=settings.poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                # PollWatch logs an outage once; PTB's default logs a traceback per poll.
+                error_callback=quiet,
+            )
         await app.start()
         await stop.wait()
     finally:
+        if receiver is not None:
+            await receiver.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        if settings.database_url is not None and _services(app).db.is_open:
+            await _services(app).roster.leave()
         # The engine's loops never end by themselves; what is pending stays in the outbox.
         await _services(app).notices.stop()
         if app.running:
@@ -277,3 +360,5 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+        if exporter is not None:
+            await exporter.stop()

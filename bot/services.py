@@ -14,6 +14,7 @@ from bot.i18n import Catalog
 from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
 from bot.people.service import PeopleService
+from bot.runtime.replicas import Roster
 from bot.settings import Settings
 from bot.sms.sender import SmsSender
 from bot.sms.smsc import SmscGateway
@@ -29,6 +30,9 @@ from storage.content import ContentRepo
 from storage.db import Database
 from storage.evacuation import EvacuationRepo
 from storage.evacuation_offers import OfferRepo
+from storage.health import HealthRepo
+from storage.inbox import InboxRepo
+from storage.leases import LeaseRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -68,6 +72,13 @@ class Services:
     evacuation: EvacuationService
     # End of stay, companions and groups, follows, family links, inquiries and /find.
     people: PeopleService
+
+    # Queue depths for the metrics.
+    health: HealthRepo
+    # Webhook mode: updates stored before they are answered, handled by any replica.
+    inbox: InboxRepo
+    # This replica's heartbeat and share of the send budget (PostgreSQL: several replicas).
+    roster: Roster
     clock: Clock
 
     @property
@@ -90,7 +101,7 @@ class Services:
         cls, settings: Settings, catalog: Catalog | None = None, clock: Clock | None = None
     ) -> Services:
         """Wire repositories and the notice engine to a (not yet opened) database."""
-        db = Database(settings.database_path)
+        db = Database(settings.database_target, pool_size=settings.database_pool_size)
         cache = UserCache()
         catalog = catalog or Catalog()
         clock = clock or Clock()
@@ -105,8 +116,9 @@ class Services:
         )
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
+        leases = LeaseRepo(db)
         engine = Delivery(
-            settings, notices, outbox, audience, catalog, citizens, registrations, clock
+            settings, notices, outbox, audience, catalog, citizens, registrations, clock, leases
         )
         sms = SmsRepo(db)
         sender = None
@@ -115,7 +127,13 @@ class Services:
                 settings.sms_api_url, settings.sms_api_key.get_secret_value(), settings.sms_sender
             )
             sender = SmsSender(
-                gateway, sms, clock, settings.sms_rate, settings.broadcast_retries, engine.watch
+                gateway,
+                sms,
+                clock,
+                settings.sms_rate,
+                settings.broadcast_retries,
+                engine.watch,
+                settings.replica_name,
             )
         service = NoticeService(
             settings, notices, outbox, audience, engine, clock, ReachRepo(db), ApprovalRepo(db),
@@ -145,5 +163,10 @@ class Services:
             hotline=hotline,
             evacuation=evacuation,
             people=PeopleService(settings, PeopleRepo(db), PeopleLinks(db), clock),
+            health=HealthRepo(db),
+            inbox=InboxRepo(db),
+            roster=Roster(
+                leases, settings.replica_name, clock.now, settings.replica_heartbeat_seconds
+            ),
             clock=clock,
         )

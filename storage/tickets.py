@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.audit import audit
-from storage.db import Database
+from storage.db import Database, IntegrityError, Row
 from storage.models import from_iso, to_iso
 
 _NAMES = (
@@ -50,7 +47,7 @@ def _when(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def _ticket(row: aiosqlite.Row) -> Ticket:
+def _ticket(row: Row) -> Ticket:
     return Ticket(
         id=row["id"],
         user_id=row["user_id"],
@@ -95,11 +92,12 @@ class TicketRepo:
             if row is not None:
                 return _ticket(row), False
             cur2 = await conn.execute(
-                "INSERT INTO tickets (user_id, staff_chat_id, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO tickets (user_id, staff_chat_id, created_at) VALUES (?, ?, ?)"
+                " RETURNING id",
                 (user_id, staff_chat_id, stamp),
             )
-            ticket_id = cur2.lastrowid
-        ticket = await self.get(int(ticket_id or 0))
+            ticket_id = (await cur2.fetchone())[0]
+        ticket = await self.get(int(ticket_id))
         if ticket is None:
             raise LookupError("ticket vanished right after it was created")
         return ticket, True
@@ -176,7 +174,7 @@ class TicketRepo:
                     "UPDATE tickets SET status = ?, closed_at = ? WHERE id = ? AND status != ?",
                     (status, stamp, ticket_id, status),
                 )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 # The unique index: the citizen already has another open ticket.
                 return False
             return cur.rowcount == 1

@@ -74,15 +74,20 @@ class Pacer:
     """
 
     def __init__(self, rate: float, window: float = 1.0) -> None:
-        self.interval = 1.0 / (rate * HEADROOM)
-        # Paced sends leave this much of each window to the unpaced ones (none at 30/s,
-        # where the spacing alone leaves room).
-        self.limit = max(1, int(rate) - int(rate * (1 - HEADROOM)))
+        self.set_rate(rate)
         self.window = window
         self._next = 0.0
         self.inflight = 0
         # Response times, in order: each holds a place in the window for one second.
         self._ends: deque[float] = deque()
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at `rate` a second from now on (this replica's share of the budget)."""
+        self.rate = rate
+        self.interval = 1.0 / (rate * HEADROOM)
+        # Paced sends leave this much of each window to the unpaced ones (none at 30/s,
+        # where the spacing alone leaves room).
+        self.limit = max(1, int(rate) - int(rate * (1 - HEADROOM)))
 
     async def wait(self) -> None:
         """Take the next free slot, sleep until it comes; call `done` when the call ends."""
@@ -137,6 +142,10 @@ class HotlineRateLimiter(AIORateLimiter):
         )
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
+        self._rates = (broadcast_rate, paid_rate)
+        # Several replicas share the token: replies take paced slots too (see share()).
+        self.shared = False
+        self.replicas = 1
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
@@ -207,6 +216,19 @@ class HotlineRateLimiter(AIORateLimiter):
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         if slot > now:
             await asyncio.sleep(slot - now)
+
+    def share(self, replicas: int) -> None:
+        """Several replicas send with one token: this one paces at its part of the caps."""
+        if replicas == self.replicas:
+            return  # the pacers keep their rhythm (and any rate set by hand)
+        self.replicas = replicas
+        free, paid = self._rates
+        self.free.set_rate(free / replicas)
+        self.paid.set_rate(paid / replicas)
+        # Alone, replies are only counted: Telegram's 429s pace them and broadcasts yield.
+        # Beside other replicas a burst of replies here would push the total over the cap
+        # that the others' pacers cannot see, so each reply waits for a slot of this share.
+        self.shared = replicas > 1
 
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""
@@ -293,7 +315,10 @@ class HotlineRateLimiter(AIORateLimiter):
                     break
                 self._end_probe(probe, answered=False)  # a 429 came meanwhile: wait again
             if counted:
-                self.free.count()
+                if self.shared:
+                    await self.free.wait()
+                else:
+                    self.free.count()
                 self.paid.count()
             answered = False
             try:

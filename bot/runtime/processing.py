@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.runtime import metrics
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -37,7 +40,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers under its chat's lock."""
+        """Run the update's handlers under its chat's lock (timed for the metrics)."""
+        started = time.perf_counter()
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            metrics.observe_update(time.perf_counter() - started)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
             await coroutine

@@ -34,8 +34,10 @@ class RunningBot:
         self.app = build_application(self.settings, clock=self.clock)
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(serve(self.app, self._stop))
+        webhook = self.settings.webhook_url is not None
         for _ in range(200):
-            if self.app.running and self.app.updater and self.app.updater.running:
+            polling = self.app.updater is not None and self.app.updater.running
+            if self.app.running and (polling or webhook):
                 return self.app
             if self._task.done():
                 await self._task
