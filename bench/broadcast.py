@@ -9,12 +9,14 @@ CPU seconds the bot and the fake server used, and the share of the machine's CPU
 host took away (steal), which the rate follows on a shared virtual machine.
 
     .venv/bin/python -m bench.broadcast [--recipients 10000] [--modes free,paid]
+        [--postgres postgresql://...]   (a server URL: the same on PostgreSQL, fresh schema)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import sys
@@ -28,6 +30,7 @@ from storage.audience import Audience
 from storage.db import Database
 from storage.notices import NoticeDraft, NoticeRepo
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.support.pg import database_env, fresh_schema
 from tests.support.seed import Person, seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +65,21 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def run_mode(mode: str, recipients: int, workdir: Path) -> dict[str, float]:
+async def run_mode(
+    mode: str, recipients: int, workdir: Path, postgres: str | None
+) -> dict[str, float]:
     """Seed, queue one notice, run the bot until every copy is out; return the figures."""
+    with contextlib.ExitStack() as stack:
+        db_path: Path | str = workdir / mode / "hotline.sqlite3"
+        if postgres:
+            db_path = stack.enter_context(fresh_schema(postgres))
+        return await _run_mode(mode, recipients, workdir, db_path)
+
+
+async def _run_mode(
+    mode: str, recipients: int, workdir: Path, db_path: Path | str
+) -> dict[str, float]:
     extra, cap = MODES[mode]
-    db_path = workdir / mode / "hotline.sqlite3"
     people = [Person(10_000 + i, "AE", lang="kk" if i % 2 else "ru") for i in range(recipients)]
     await seed(db_path, people)
     db = Database(db_path)
@@ -84,7 +98,8 @@ async def run_mode(mode: str, recipients: int, workdir: Path) -> dict[str, float
     env = {
         "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
         "BOT_TOKEN": TEST_TOKEN, "BOT_API_BASE_URL": fake.base_url, "POLL_TIMEOUT": "1",
-        "DATABASE_PATH": str(db_path), "ADMIN_IDS": str(ADMIN), **extra,
+        "DATABASE_PATH": str(workdir / mode / "hotline.sqlite3"), **database_env(db_path),
+        "ADMIN_IDS": str(ADMIN), **extra,
     }  # fmt: skip
     # BENCH_PROFILE=out.prof runs the bot under cProfile (written when it stops).
     profile = os.environ.get("BENCH_PROFILE")
@@ -150,10 +165,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--modes", default="free,paid")
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server instead of SQLite")
     args = parser.parse_args()
+    print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite'}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for mode in args.modes.split(","):
-            r = await run_mode(mode, args.recipients, Path(tmp))
+            r = await run_mode(mode, args.recipients, Path(tmp), args.postgres)
             print(
                 f"{mode}: {args.recipients} recipients, cap {r['cap']:.0f}/s: "
                 f"{r['rate']:.1f}/s = {r['fraction']:.3f} of the cap over {r['seconds']:.1f} s; "

@@ -72,10 +72,10 @@ def load_settings() -> Settings:
 
 
 async def _migrate(settings: Settings) -> None:
-    db = Database(settings.database_path)
+    db = Database(settings.database_target, pool_size=2)
     await db.open()
     try:
-        print(f"database {settings.database_path} at schema v{await db.user_version()}")  # noqa: T201
+        print(f"database {settings.database_name} at schema v{await db.user_version()}")  # noqa: T201
     finally:
         await db.close()
 
@@ -90,7 +90,7 @@ async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
     # Imported here: it loads python-telegram-bot, which the other commands do without.
     from bot.hotline import BanList
 
-    db = Database(settings.database_path)
+    db = Database(settings.database_target, pool_size=2)
     await db.open()
     try:
         repo = CitizenRepo(db)
@@ -111,9 +111,9 @@ async def _purge(settings: Settings, days: int, dry_run: bool) -> None:
 
 
 async def _backup(settings: Settings, target: Path) -> None:
-    if not settings.database_path.exists():
+    if settings.database_url is None and not settings.database_path.exists():
         raise ConfigError(f"DATABASE_PATH: {settings.database_path} does not exist")
-    db = Database(settings.database_path)
+    db = Database(settings.database_target, pool_size=2)
     await db.open()
     try:
         await db.backup(target)
@@ -130,7 +130,7 @@ async def _faq_ask(settings: Settings, question: str, lang: str) -> int:
     from bot.services import Services
 
     services = Services.create(settings)
-    if settings.database_path.exists():
+    if settings.database_url is not None or settings.database_path.exists():
         await services.db.open()
         try:
             await load_content(services)
@@ -194,7 +194,7 @@ async def _run(settings: Settings) -> None:
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     # Fail fast on an unusable database path, before talking to Telegram.
-    probe = Database(settings.database_path)
+    probe = Database(settings.database_target, pool_size=2)
     await probe.open()
     await probe.close()
     try:

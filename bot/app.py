@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -23,11 +24,14 @@ from bot.errors import on_error
 from bot.faq import content
 from bot.faq.content import CONTENT_NAME
 from bot.i18n import Catalog
+from bot.runtime import metrics
+from bot.runtime.inbox import ClaimingInbox
 from bot.runtime.limiter import HotlineRateLimiter
 from bot.runtime.persistence import SqlitePersistence
 from bot.runtime.polling import PollWatch
 from bot.runtime.processing import ChatThrottle, PerChatUpdateProcessor
 from bot.runtime.transport import AiohttpRequest
+from bot.runtime.webhook import WebhookServer
 from bot.services import Services
 from bot.settings import Settings
 from handlers import on_startup, register_all
@@ -133,6 +137,10 @@ def _wire_runtime(app: HotlineApp, services: Services) -> None:
         processor.after_update = app.update_persistence
         # Then the inbox records the update done (handled, or dropped by the throttle).
         processor.finished = services.inbox.finished
+        if isinstance(services.inbox, ClaimingInbox):
+            # Beside other replicas a chat's state is read again before each update.
+            services.inbox.bot_state = services.bot_state
+            processor.before_update = services.inbox.refresh
     # Registration's go() records the step in the draft before asking it (handlers and
     # their persisted keys are not to be changed by the plumbing; this only reads them).
     persistence.track_steps("registration", "draft", "_state")
@@ -184,7 +192,18 @@ async def _post_init(app: HotlineApp) -> None:
             _heartbeat, interval=interval, first=interval, name="heartbeat"
         )
         # Started as a job: tasks of a running application are tracked and awaited on stop.
-        app.job_queue.run_once(_start_delivery, when=0, name="delivery-start")
+        # Beside other replicas it waits until they have seen it and halved their budget.
+        join = 0.0
+        if services.settings.database_url is not None:
+            roster = services.roster
+            if isinstance(app.bot.rate_limiter, HotlineRateLimiter):
+                roster.limiter = app.bot.rate_limiter
+            await roster.beat()
+            every = roster.beat_seconds
+            app.job_queue.run_repeating(_beat, interval=every, first=every, name="replica")
+            app.job_queue.run_repeating(_sync, interval=30, first=30, name="notices-sync")
+            join = roster.join_seconds
+        app.job_queue.run_once(_start_delivery, when=join, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
         app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
         check = services.settings.evacuation_check_seconds
@@ -195,6 +214,10 @@ async def _post_init(app: HotlineApp) -> None:
         app.job_queue.run_repeating(
             people_stay.tick, interval=minutes * 60, first=90, name="people-stay"
         )
+
+        if services.settings.metrics_port:
+            every = services.settings.metrics_sample_seconds
+            app.job_queue.run_repeating(_sample, interval=every, first=0, name="metrics")
     me = app.bot.bot
     log.info("bot @%s started; database schema v%s", me.username, await services.db.user_version())
 
@@ -232,6 +255,22 @@ async def _cards(context: HotlineContext) -> None:
     await context.services.evacuation.refresh(context.bot)
 
 
+async def _sample(context: HotlineContext) -> None:
+    """Read the queue depths for the metrics (a scrape never waits on the database)."""
+    d = await context.services.health.depths(context.services.clock.now())
+    metrics.set_depths(d.outbox_pending, d.outbox_due, d.inbox_pending, d.tickets_waiting)
+
+
+async def _beat(context: HotlineContext) -> None:
+    """This replica is alive; share the send budget among the live ones."""
+    await context.services.roster.beat()
+
+
+async def _sync(context: HotlineContext) -> None:
+    """Arm scheduled notices another replica created."""
+    await context.services.notices.engine.sync()
+
+
 async def _heartbeat(context: HotlineContext) -> None:
     """Touch the heartbeat file from the event loop: a hung loop stops touching it."""
     _touch(context.settings.heartbeat_path)
@@ -248,32 +287,66 @@ async def _post_shutdown(app: HotlineApp) -> None:
     await _services(app).db.close()
 
 
-async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
-    """Long-poll until `stop` is set, then shut down cleanly (persistence flushed, db closed).
+async def _start_webhook(app: HotlineApp, inbox: ClaimingInbox) -> WebhookServer:
+    """Store what Telegram posts (the replicas' inbox hands it on), and say where to post."""
+    services = _services(app)
+    settings = services.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    server = WebhookServer(
+        app.bot, services.inbox_repo, secret, settings.webhook_path, services.clock.now,
+        inbox.wake,
+    )  # fmt: skip
+    await server.start(settings.webhook_listen, settings.webhook_port)
+    # Every replica says the same; Telegram keeps one URL (the load balancer's).
+    await app.bot.set_webhook(
+        settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        max_connections=40,
+    )  # fmt: skip
+    return server
 
-    The CLI and the end-to-end tests both run the bot through this function.
+
+async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
+    """Serve until `stop` is set, then shut down cleanly (persistence flushed, db closed).
+
+    Polling by default; webhook mode when WEBHOOK_URL is set. The CLI and the end-to-end
+    tests both run the bot through this function.
     """
+    services = _services(app)
+    settings = services.settings
     if not await _wait_out_flood(app, stop):
-        await _services(app).db.close()
+        await services.db.close()
         return
+    receiver: WebhookServer | None = None
+    metrics.configure(settings.replica_name)
+    exporter = None
+    if settings.metrics_port:
+        exporter = metrics.MetricsServer(settings.metrics_address, settings.metrics_port)
+        await exporter.start()
     try:
         await app.initialize()
     except BaseException:
         # Bad token, unreachable server: close the HTTP sessions opened so far.
         await app.bot.shutdown()
+        if exporter is not None:
+            await exporter.stop()
         raise
-    services = _services(app)
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        # Unfinished updates of the last run first, then polling (PollWatch logs an outage
-        # once).
+        # Polling: unfinished updates of the last run first, then getUpdates (PollWatch logs
+        # an outage once). Webhook mode: claims from the inbox the receivers fill.
         await services.inbox.start(app)
+        if isinstance(services.inbox, ClaimingInbox):
+            receiver = await _start_webhook(app, services.inbox)
         await stop.wait()
     finally:
-        # What was stored and not handled stays in the inbox for the next start.
+        # No new updates: what was stored and not handled stays in the inbox.
+        if receiver is not None:
+            await receiver.stop()
         await services.inbox.stop_polling()
+        if settings.database_url is not None and services.db.is_open:
+            await services.roster.leave()
         # The engines' loops never end by themselves; what is pending stays queued.
         await services.relay.stop()
         await services.notices.stop()
@@ -288,3 +361,5 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+        if exporter is not None:
+            await exporter.stop()

@@ -18,7 +18,8 @@ from bot.notices.engine import Delivery
 from bot.notices.service import NoticeService
 from bot.people.service import PeopleService
 from bot.relay.engine import RelayEngine
-from bot.runtime.inbox import Inbox
+from bot.runtime.inbox import ClaimingInbox, Inbox
+from bot.runtime.replicas import Roster
 from bot.settings import Settings
 from bot.sms.sender import SmsSender
 from bot.sms.smsc import SmscGateway
@@ -37,7 +38,9 @@ from storage.desk_stats import DeskStatsRepo
 from storage.evacuation import EvacuationRepo
 from storage.evacuation_offers import OfferRepo
 from storage.faq_log import FaqLogRepo
+from storage.health import HealthRepo
 from storage.inbox import InboxRepo
+from storage.leases import LeaseRepo
 from storage.notices import NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -86,8 +89,15 @@ class Services:
     relay: RelayEngine
     # The words that make a message urgent (locales/urgency.yaml).
     urgency: UrgencyWords
-    # The durable inbox polling loop: updates are stored before Telegram is told.
-    inbox: Inbox
+    # The durable inbox: updates are stored before Telegram is told. Polling feeds it from
+    # getUpdates; webhook mode (any number of replicas) claims what the receiver stored.
+    inbox: Inbox | ClaimingInbox
+    # The inbox's table, for the webhook receiver (bot.runtime.webhook).
+    inbox_repo: InboxRepo
+    # Queue depths for the metrics.
+    health: HealthRepo
+    # This replica's heartbeat and share of the send budget (PostgreSQL: several replicas).
+    roster: Roster
     clock: Clock
 
     @property
@@ -110,7 +120,7 @@ class Services:
         cls, settings: Settings, catalog: Catalog | None = None, clock: Clock | None = None
     ) -> Services:
         """Wire repositories and the notice engine to a (not yet opened) database."""
-        db = Database(settings.database_path)
+        db = Database(settings.database_target, pool_size=settings.database_pool_size)
         cache = UserCache()
         catalog = catalog or Catalog()
         clock = clock or Clock()
@@ -126,8 +136,9 @@ class Services:
         citizens, registrations = CitizenRepo(db, cache), RegistrationRepo(db, cache)
         tickets = TicketRepo(db)
         notices, outbox, audience = NoticeRepo(db), OutboxRepo(db), AudienceRepo(db)
+        leases = LeaseRepo(db)
         engine = Delivery(
-            settings, notices, outbox, audience, catalog, citizens, registrations, clock
+            settings, notices, outbox, audience, catalog, citizens, registrations, clock, leases
         )
         sms = SmsRepo(db)
         sender = None
@@ -136,7 +147,13 @@ class Services:
                 settings.sms_api_url, settings.sms_api_key.get_secret_value(), settings.sms_sender
             )
             sender = SmsSender(
-                gateway, sms, clock, settings.sms_rate, settings.broadcast_retries, engine.watch
+                gateway,
+                sms,
+                clock,
+                settings.sms_rate,
+                settings.broadcast_retries,
+                engine.watch,
+                settings.replica_name,
             )
         service = NoticeService(
             settings, notices, outbox, audience, engine, clock, ReachRepo(db), ApprovalRepo(db),
@@ -150,6 +167,12 @@ class Services:
         engine.renderers["evacuation"] = evacuation.render
         content_repo = ContentRepo(db)
         desk = TeamDesk(settings, DeskRepo(db), DeskStatsRepo(db), content_repo, clock)
+        inbox_repo = InboxRepo(db)
+        inbox: Inbox | ClaimingInbox
+        if settings.webhook_url is not None:
+            inbox = ClaimingInbox(inbox_repo, settings.replica_name, clock.now)
+        else:
+            inbox = Inbox(inbox_repo, settings.poll_timeout, clock.now)
         return cls(
             settings=settings,
             db=db,
@@ -172,6 +195,11 @@ class Services:
             faq_log=FaqLogRepo(db),
             relay=RelayEngine(RelayRepo(db), tickets, clock, settings.tz),
             urgency=load_urgency(),
-            inbox=Inbox(InboxRepo(db), settings.poll_timeout, clock.now),
+            inbox=inbox,
+            inbox_repo=inbox_repo,
+            health=HealthRepo(db),
+            roster=Roster(
+                leases, settings.replica_name, clock.now, settings.replica_heartbeat_seconds
+            ),
             clock=clock,
         )

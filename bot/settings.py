@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.reference.phones import normalize_phone
+from storage.db import is_postgres_url
 from storage.evacuation import PRIORITIES
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; we accept 30+ to stay lenient
@@ -26,6 +29,11 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_path: Path = Path("./data/hotline.sqlite3")
+    # PostgreSQL instead of the SQLite file (postgresql://user:password@host:5432/name):
+    # what several replicas share. A secret: it usually carries the password.
+    database_url: SecretStr | None = None
+    # Connections each process keeps to PostgreSQL.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     bot_api_base_url: str = "https://api.telegram.org/bot"
     bot_api_file_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -142,6 +150,24 @@ class Settings(BaseSettings):
     # How often the bot looks for tickets past their threshold.
     desk_check_seconds: int = Field(default=60, ge=5, le=3600)
 
+    # Prometheus metrics on http://METRICS_ADDRESS:METRICS_PORT/metrics; 0 turns them off.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_address: str = "127.0.0.1"
+    # How often the queue depths shown as metrics are read from the database.
+    metrics_sample_seconds: float = Field(default=15.0, ge=1, le=3600)
+    # This process's name in metrics and logs (several replicas share one database).
+    replica_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
+    # Heartbeat of each replica in the database (PostgreSQL); the send budget is shared out
+    # among those seen in the last three beats.
+    replica_heartbeat_seconds: float = Field(default=2.0, ge=0.05, le=60)
+    # Webhook mode instead of long polling: the public HTTPS URL Telegram posts to (the
+    # reverse proxy's), the address and port this process listens on behind it, and the
+    # secret Telegram sends with every update (1-256 of A-Z a-z 0-9 _ -).
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -156,6 +182,33 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("BAN_KEY must be at least 16 characters")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _pg_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not is_postgres_url(value.get_secret_value()):
+            raise ValueError("DATABASE_URL must start with postgresql:// (or be empty for SQLite)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        if self.webhook_url is None:
+            return self
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", self.webhook_url):
+            raise ValueError("WEBHOOK_URL must be an http(s) URL")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            # The value itself is never echoed.
+            raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path this process serves updates on: the public URL's."""
+        path = urlsplit(self.webhook_url or "").path
+        return path if path and path != "/" else "/telegram"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -287,6 +340,16 @@ class Settings(BaseSettings):
         """Whether a local "HH:MM" is inside a "HH:MM-HH:MM" window (which may span midnight)."""
         start, end = window.split("-")
         return start <= local < end if start <= end else (local >= start or local < end)
+
+    @property
+    def database_target(self) -> Path | str:
+        """What storage.db.Database opens: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.database_path
+
+    @property
+    def database_name(self) -> str:
+        """The database as it may be shown (never the URL: it may hold a password)."""
+        return "PostgreSQL (DATABASE_URL)" if self.database_url else str(self.database_path)
 
     @property
     def heartbeat_path(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 from datetime import timedelta
@@ -136,35 +137,61 @@ async def export(update: Update, context: HotlineContext, role: Role) -> None:
         return
     scope = role.scope(codes)
     services = context.services
-    rows: list[tuple[Any, ...]] = []
+    files = await asyncio.to_thread(
+        reports.ExportFiles, t("export-sheet"), [t(f"export-col-{c}") for c in MANIFEST]
+    )
+    try:
+        await _write_export(context, files, scope, statuses, needs)
+        user = update.effective_user
+        stamp = services.clock.now()
+        await services.audit.log(
+            user.id if user else None, "export",
+            {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
+             "needs": needs, "rows": files.rows},
+            stamp,
+        )  # fmt: skip
+        name = "manifest-" + stamp.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
+        chat = update.effective_chat
+        if chat is None:
+            return
+        with files.csv_path.open("rb") as csv_file:
+            await chat.send_document(InputFile(csv_file, filename=f"{name}.csv"),
+                                     caption=t("export-done", rows=files.rows))  # fmt: skip
+        with files.xlsx_path.open("rb") as xlsx_file:
+            await chat.send_document(InputFile(xlsx_file, filename=f"{name}.xlsx"))
+    finally:
+        await asyncio.to_thread(files.discard)
+
+
+# Rows handed to the file writers at a time: what an export holds in memory.
+EXPORT_BATCH = 2000
+
+
+async def _write_export(
+    context: HotlineContext, files: reports.ExportFiles, scope: frozenset[str] | None,
+    statuses: list[str], needs: list[str],
+) -> None:  # fmt: skip
+    """Stream the matching rows into the files, a batch at a time, off the event loop."""
+    t = context.t
     # Each label once, not once per row: Fluent formatting costs more than the query.
     labels = {f"status-{s}": t(f"status-{s}") for s in STATUSES}
     labels.update({f"needs-{n}": t(f"needs-{n}") for n in NEEDS})
     labels.update({f"relation-{r}": t(f"relation-{r}") for r in RELATIONS})
-    async for row in services.stats.export_rows(scope, statuses, needs):
-        rows.append(_manifest_row(labels, row))
-        if len(rows) >= MAX_EXPORT_ROWS:
-            break
-    header = [t(f"export-col-{c}") for c in MANIFEST]
-    csv_data, xlsx_data = await asyncio.gather(
-        asyncio.to_thread(reports.csv_bytes, header, rows),
-        asyncio.to_thread(reports.xlsx_bytes, t("export-sheet"), header, rows),
-    )
-    user = update.effective_user
-    stamp = services.clock.now()
-    await services.audit.log(
-        user.id if user else None, "export",
-        {"countries": sorted(scope) if scope is not None else "all", "statuses": statuses,
-         "needs": needs, "rows": len(rows)},
-        stamp,
-    )  # fmt: skip
-    name = "manifest-" + stamp.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
-    chat = update.effective_chat
-    if chat is None:
-        return
-    await chat.send_document(InputFile(csv_data, filename=f"{name}.csv"),
-                             caption=t("export-done", rows=len(rows)))  # fmt: skip
-    await chat.send_document(InputFile(xlsx_data, filename=f"{name}.xlsx"))
+    batch: list[tuple[Any, ...]] = []
+    taken = 0
+    async with contextlib.aclosing(
+        context.services.stats.export_rows(scope, statuses, needs)
+    ) as rows:
+        async for row in rows:
+            batch.append(_manifest_row(labels, row))
+            taken += 1
+            if len(batch) >= EXPORT_BATCH:
+                await asyncio.to_thread(files.write, batch)
+                batch = []
+            if taken >= MAX_EXPORT_ROWS:
+                break
+    await asyncio.to_thread(files.write, batch)
+    await asyncio.to_thread(files.finish)
 
 
 # The evacuation-manifest layout: who, how to reach them, how many, where, what they need;

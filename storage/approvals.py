@@ -79,11 +79,11 @@ class ApprovalRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO approvals (author_id, draft, countries, recipients, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (author_id, dump_draft(draft), ",".join(draft.audience.countries), recipients,
                  stamp),
             )  # fmt: skip
-            approval_id = int(cur.lastrowid or 0)
+            approval_id = int((await cur.fetchone())[0])
             await audit(
                 conn, stamp, author_id, "approval.request",
                 {"approval": approval_id, "countries": list(draft.audience.countries) or "all",

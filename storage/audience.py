@@ -32,7 +32,8 @@ def where(audience: Audience, countries: Iterable[str] | None = None) -> tuple[s
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
     if audience.city:
-        clauses.append("r.city = ? COLLATE NOCASE")
+        # lower() on both sides: SQLite folds ASCII only (as NOCASE did), PostgreSQL all.
+        clauses.append("lower(r.city) = lower(?)")
         params.append(audience.city)
     return " AND ".join(clauses), params
 

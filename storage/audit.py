@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso, utcnow
 
 
@@ -31,7 +29,7 @@ async def audit(conn: Any, stamp: str, actor_id: int | None, action: str, detail
     )
 
 
-def _entry(row: aiosqlite.Row) -> AuditEntry:
+def _entry(row: Row) -> AuditEntry:
     return AuditEntry(
         at=from_iso(row["at"]),
         actor_id=row["actor_id"],

@@ -29,7 +29,8 @@ class BanRepo:
         """The stored secret `name`; `candidate` is stored first if there is none yet."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, candidate)
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, candidate),
             )
             async with conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)) as cur:
                 row = await cur.fetchone()
@@ -68,8 +69,8 @@ class BanRepo:
         async with self.db.transaction() as conn:
             for subject, old in converted:
                 await conn.execute(
-                    "INSERT OR IGNORE INTO ban_records (subject, reason, banned_by, at)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO ban_records (subject, reason, banned_by, at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (subject, old.reason, old.banned_by, old.at),
                 )
                 await conn.execute("DELETE FROM bans WHERE user_id = ?", (old.user_id,))

@@ -25,6 +25,20 @@ class BotStateRepo:
         )
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
+    async def conversation(self, name: str, key: tuple[int | str, ...]) -> Any | None:
+        """One stored state (None: no conversation going on)."""
+        row = await self.db.fetchone(
+            "SELECT state FROM conversation_states WHERE name = ? AND key = ?",
+            (name, json.dumps(list(key))),
+        )
+        return json.loads(row["state"]) if row else None
+
+    async def user_data_of(self, user_id: int) -> dict[str, Any]:
+        """One user's scratch data ({} if none)."""
+        row = await self.db.fetchone("SELECT data FROM user_state WHERE user_id = ?", (user_id,))
+        data: dict[str, Any] = json.loads(row["data"]) if row else {}
+        return data
+
     async def set_conversation(
         self, name: str, key: tuple[int | str, ...], state: object | None
     ) -> None:
@@ -77,11 +91,13 @@ class BotStateRepo:
 
     async def extend_flood_wait(self, until: datetime) -> None:
         """Record a flood wait's end; an earlier end than the stored one changes nothing."""
-        # Fixed-width UTC text compares in time order, so max() keeps the later end.
+        # Fixed-width UTC text compares in time order, so the CASE keeps the later end.
         text = until.astimezone(UTC).isoformat(timespec="microseconds")
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO flood_wait (id, until) VALUES (1, ?)"
-                " ON CONFLICT (id) DO UPDATE SET until = max(until, excluded.until)",
+                " ON CONFLICT (id) DO UPDATE SET until = CASE"
+                " WHEN excluded.until > flood_wait.until"
+                " THEN excluded.until ELSE flood_wait.until END",
                 (text,),
             )

@@ -5,17 +5,31 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import aiosqlite
-
 from storage.cache import UserCache
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import Citizen, ErasureReport, Lang, from_iso, to_iso
 from storage.people import erase_person
 
 log = logging.getLogger(__name__)
 
+# The two statements of an erasure that read JSON, in each engine's words. Audit details
+# are always written by json.dumps (storage/audit.py); conversation keys are JSON lists.
+_ERASE_AUDIT = {
+    "sqlite": "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
+    " WHERE json_valid(details) AND json_extract(details, '$.user_id') = ?",
+    "postgresql": "UPDATE audit_log SET details = jsonb_set(details::jsonb, '{user_id}',"
+    " '\"erased\"')::text WHERE details LIKE '{%' AND details::jsonb -> 'user_id'"
+    " = to_jsonb(CAST(? AS BIGINT))",
+}
+_ERASE_CONVERSATIONS = {
+    "sqlite": "DELETE FROM conversation_states WHERE EXISTS"
+    " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",
+    "postgresql": "DELETE FROM conversation_states"
+    " WHERE key::jsonb @> to_jsonb(CAST(? AS BIGINT))",
+}
 
-def _citizen(row: aiosqlite.Row) -> Citizen:
+
+def _citizen(row: Row) -> Citizen:
     return Citizen(
         user_id=row["user_id"],
         lang=row["lang"],
@@ -133,19 +147,14 @@ class CitizenRepo:
             )
             verdicts = await conn.execute("DELETE FROM faq_feedback WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM desk_officers WHERE user_id = ?", (user_id,))
-            # Updates still waiting in the inbox (a handled one keeps no user id or payload).
-            await conn.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))
-            # The audit log keeps what staff did, never whom it concerned once erased.
+            # Updates still waiting in the inbox (a handled one keeps no user id or payload);
+            # in webhook mode their chat is the person's too.
             await conn.execute(
-                "UPDATE audit_log SET details = json_set(details, '$.user_id', 'erased')"
-                " WHERE json_valid(details) AND json_extract(details, '$.user_id') = ?",
-                (user_id,),
+                "DELETE FROM inbox WHERE user_id = ? OR chat_key = ?", (user_id, user_id)
             )
-            convs = await conn.execute(
-                "DELETE FROM conversation_states WHERE EXISTS"
-                " (SELECT 1 FROM json_each(conversation_states.key) WHERE value = ?)",
-                (user_id,),
-            )
+            # The audit log keeps what staff did, never whom it concerned once erased.
+            await conn.execute(_ERASE_AUDIT[self.db.dialect], (user_id,))
+            convs = await conn.execute(_ERASE_CONVERSATIONS[self.db.dialect], (user_id,))
             profile = await conn.execute("DELETE FROM citizens WHERE user_id = ?", (user_id,))
             report = ErasureReport(
                 profile=profile.rowcount,

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.audit import audit
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso, utcnow
 
 
@@ -23,7 +21,7 @@ class ContentDocument:
     updated_by: int | None
 
 
-def _document(row: aiosqlite.Row) -> ContentDocument:
+def _document(row: Row) -> ContentDocument:
     return ContentDocument(
         name=row["name"],
         body=row["body"],

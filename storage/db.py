@@ -1,162 +1,182 @@
-"""Connection, pragmas, numbered migrations and transactions on one aiosqlite connection."""
+"""The database: one facade over two backends (SQLite, PostgreSQL), migrations, transactions.
+
+`Database(target)` picks the backend from the target: a `postgresql://` URL selects
+PostgreSQL (psycopg 3, a connection pool), anything else is the path of a SQLite file
+(aiosqlite, one connection, nothing to install). Repositories write their SQL once, in the
+portable dialect described in `storage/sql.py`; the backend translates placeholders and
+migrations in one place, and maps driver errors to `DatabaseError` / `IntegrityError`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import aiosqlite
-
-log = logging.getLogger(__name__)
+from storage.backends import DatabaseError as DatabaseError
+from storage.backends import Dialect as Dialect
+from storage.backends import IntegrityError as IntegrityError
+from storage.backends import Row as Row
+from storage.backends import RowStream as RowStream
+from storage.backends import Tx as Tx
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_OVERRIDE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.postgresql\.sql$")
+_PG_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 
 
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated (bad path, permissions, corrupt file)."""
+class Backend(Protocol):
+    """What each engine implements; the facade adds migrations on top."""
+
+    dialect: Dialect
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    async def fetchone(self, sql: str, params: Sequence[Any]) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Sequence[Any]) -> list[Row]: ...
+
+    def stream(self, sql: str, params: Sequence[Any], size: int) -> RowStream: ...
+
+    async def user_version(self) -> int: ...
+
+    async def migrate(self, plan: list[tuple[int, str, str]]) -> list[str]: ...
+
+    async def backup(self, target: Path) -> None: ...
+
+    async def checkpoint(self) -> bool: ...
+
+    async def columns(self) -> dict[str, list[str]]: ...
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """Return (version, name, sql) for every migration shipped with the package, in order."""
-    found = []
+def is_postgres_url(target: object) -> bool:
+    """Whether a DATABASE_URL names a PostgreSQL server."""
+    return isinstance(target, str) and bool(_PG_URL.match(target))
+
+
+def migrations(dialect: Dialect = "sqlite") -> list[tuple[int, str, str]]:
+    """Return (version, name, sql) for every shipped migration, in order, for a dialect.
+
+    PostgreSQL runs the same file translated by `storage.sql.ddl_for_postgres`, unless a
+    `NNNN_name.postgresql.sql` beside it says otherwise.
+    """
+    from storage.sql import ddl_for_postgres
+
+    found: list[tuple[int, str, str]] = []
+    overrides: dict[int, str] = {}
     for entry in resources.files("storage").joinpath("migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
+        if match := _OVERRIDE_NAME.match(entry.name):
+            overrides[int(match.group(1))] = entry.read_text(encoding="utf-8")
+        elif match := _MIGRATION_NAME.match(entry.name):
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
     if versions != list(range(1, len(found) + 1)):
         raise DatabaseError(f"migration numbers must run 1..N without gaps, got {versions}")
+    if dialect == "postgresql":
+        return [(v, n, overrides.get(v) or ddl_for_postgres(sql)) for v, n, sql in found]
     return found
 
 
 class Database:
-    """One shared connection in autocommit mode; writes go through `transaction()`.
+    """The bot's database on one backend; writes go through `transaction()`."""
 
-    Reads may run at any time. Writes are serialised by an asyncio lock so two coroutines
-    never interleave statements inside one SQLite transaction on the shared connection.
-    """
+    def __init__(self, target: Path | str, *, pool_size: int = 10) -> None:
+        self.backend: Backend
+        if is_postgres_url(target):
+            from storage.backends.postgres import PostgresBackend
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else path
-        self._conn: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+            self.backend = PostgresBackend(str(target), pool_size=pool_size)
+            self.path: Path | str = "postgresql"
+        else:
+            from storage.backends.sqlite import SqliteBackend
+
+            self.path = Path(target) if str(target) != ":memory:" else str(target)
+            self.backend = SqliteBackend(self.path)
+        self._open = False
 
     @property
-    def conn(self) -> aiosqlite.Connection:
-        """The open connection."""
-        if self._conn is None:
-            raise DatabaseError("database is not open")
-        return self._conn
+    def is_open(self) -> bool:
+        """Whether open() succeeded and close() has not run."""
+        return self._open
+
+    @property
+    def dialect(self) -> Dialect:
+        """'sqlite' or 'postgresql': for the few statements that must differ."""
+        return self.backend.dialect
 
     async def open(self) -> None:
-        """Open (creating the folder if needed), set pragmas and apply pending migrations.
-
-        Idempotent: PTB's persistence needs the database before post_init runs.
-        """
-        if self._conn is not None:
+        """Connect and apply pending migrations. Idempotent (persistence opens it early)."""
+        if self._open:
             return
-        if isinstance(self.path, Path):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(f"cannot create {self.path.parent}: {exc.strerror}") from exc
+        await self.backend.open()
         try:
-            conn = await aiosqlite.connect(str(self.path), isolation_level=None)
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
-        self._conn = conn
-        try:
-            conn.row_factory = aiosqlite.Row
-            # WAL lets readers (exports, backups) run beside the bot's writes; NORMAL sync
-            # is durable across process crashes in WAL mode, which is what we need.
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
-            # Deleted rows are overwritten with zeros, not left in free pages: an erased
-            # citizen's name and phone must not be readable from the file afterwards.
-            await conn.execute("PRAGMA secure_delete=ON")
             await self.migrate()
-        except sqlite3.Error as exc:
-            await self.close()
-            raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
+        except BaseException:
+            await self.backend.close()
+            raise
+        self._open = True
 
     async def close(self) -> None:
-        """Close the connection; aiosqlite's worker thread would otherwise outlive the loop."""
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await conn.close()
+        """Close connections (aiosqlite's thread, the pool's connections)."""
+        self._open = False
+        await self.backend.close()
 
     async def user_version(self) -> int:
-        """Return PRAGMA user_version, the number of the last applied migration."""
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        """The number of the last applied migration."""
+        return await self.backend.user_version()
 
     async def migrate(self) -> list[str]:
-        """Apply migrations above user_version, each in its own transaction."""
-        applied = []
-        current = await self.user_version()
-        for version, name, sql in migrations():
-            if version <= current:
-                continue
-            async with self._write_lock:
-                # executescript commits anything pending first, so the BEGIN/COMMIT are
-                # written into the script itself: a failing migration leaves no trace.
-                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                try:
-                    await self.conn.executescript(script)
-                except sqlite3.Error:
-                    if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
-                    raise
-            log.info("applied migration %s", name)
-            applied.append(name)
-        return applied
+        """Apply migrations above the stored version, each in its own transaction.
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the body as one IMMEDIATE transaction; commit on success, roll back on error."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+        On PostgreSQL replicas starting together take turns (an advisory lock), so each
+        migration runs once.
+        """
+        return await self.backend.migrate(migrations(self.dialect))
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One transaction: committed when the body ends, rolled back if it raises."""
+        return self.backend.transaction()
 
     async def checkpoint(self) -> bool:
-        """Write the WAL into the database file and truncate it; False if a reader blocked it.
+        """Write SQLite's WAL into the file and truncate it; False if a reader blocked it.
 
         After an erasure: until a checkpoint the old pages (with the erased rows) stay in the
-        -wal file, where secure_delete does not reach.
+        -wal file, where secure_delete does not reach. PostgreSQL: nothing to do.
         """
-        async with self._write_lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-            row = await cur.fetchone()
-        # (busy, WAL frames, frames checkpointed); busy = 1 when a reader held it back.
-        return row is None or int(row[0]) == 0
+        return await self.backend.checkpoint()
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """Run a read and return its first row."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        return await self.backend.fetchone(sql, tuple(params))
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Run a read and return all rows."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return await self.backend.fetchall(sql, tuple(params))
+
+    def stream(self, sql: str, params: Iterable[Any] = (), size: int = 2000) -> RowStream:
+        """Rows of a large read, `size` at a time: memory stays flat whatever the result."""
+        return self.backend.stream(sql, tuple(params), size)
+
+    @property
+    def skip_locked(self) -> str:
+        """Appended to a claim's SELECT: rows another replica is claiming are passed over.
+
+        SQLite needs nothing: `transaction()` takes its one write lock before the read.
+        """
+        return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+
+    async def columns(self) -> dict[str, list[str]]:
+        """Every table of ours and its columns (the erasure test walks them all)."""
+        return await self.backend.columns()
 
     async def backup(self, target: Path) -> None:
-        """Copy the live database to `target` with SQLite's online backup API."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(str(target)) as dest:
-            await self.conn.backup(dest)
+        """A consistent copy of the live database at `target` (SQLite file or pg_dump)."""
+        await self.backend.backup(target)

@@ -7,12 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.content import audit
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso
-from storage.tickets import SECONDS_SINCE_OPENED, T_COLUMNS, TICKET_NAMES, Ticket, ticket_of
+from storage.tickets import T_COLUMNS, TICKET_NAMES, Ticket, seconds_since_opened, ticket_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +36,7 @@ def _urgent(marks: str) -> str:
     return f"(t.urgent_at IS NOT NULL OR coalesce(r.needs IN ({marks}), 0))"
 
 
-def _officer(row: aiosqlite.Row) -> Officer:
+def _officer(row: Row) -> Officer:
     return Officer(
         user_id=row["user_id"],
         name=row["name"],
@@ -47,7 +45,7 @@ def _officer(row: aiosqlite.Row) -> Officer:
     )
 
 
-def _waiting(row: aiosqlite.Row) -> Waiting:
+def _waiting(row: Row) -> Waiting:
     return Waiting(ticket_of(row), bool(row["urgent"]))
 
 
@@ -177,14 +175,17 @@ class DeskRepo:
         """Close at most `limit` open tickets without a message either way since `before`
         (reason 'idle'), the longest idle first."""
         stamp, cut = to_iso(now), to_iso(before)
-        last = "max(created_at, coalesce(last_citizen_at, ''), coalesce(last_staff_at, ''))"
+        # SQLite's many-argument max() is PostgreSQL's greatest().
+        most = "max" if self.db.dialect == "sqlite" else "greatest"
+        last = f"{most}(created_at, coalesce(last_citizen_at, ''), coalesce(last_staff_at, ''))"
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "UPDATE tickets SET status = 'closed', closed_at = :now, closed_reason = 'idle',"
-                f" waiting_since = NULL, alarmed_at = NULL, close_seconds = {SECONDS_SINCE_OPENED}"
-                f" WHERE id IN (SELECT id FROM tickets WHERE status = 'open' AND {last} < :cut"
-                f" ORDER BY {last}, id LIMIT :limit) RETURNING {', '.join(TICKET_NAMES)}",
-                {"now": stamp, "cut": cut, "limit": limit},
+                "UPDATE tickets SET status = 'closed', closed_at = ?, closed_reason = 'idle',"
+                " waiting_since = NULL, alarmed_at = NULL,"
+                f" close_seconds = {seconds_since_opened(self.db.dialect)}"
+                f" WHERE id IN (SELECT id FROM tickets WHERE status = 'open' AND {last} < ?"
+                f" ORDER BY {last}, id LIMIT ?) RETURNING {', '.join(TICKET_NAMES)}",
+                (stamp, stamp, cut, limit),
             ) as cur:
                 closed = [ticket_of(r) for r in await cur.fetchall()]
             if closed:

@@ -139,15 +139,15 @@ class EvacuationRepo:
             # list of notices: the engine never fills it by audience, nor finishes it.
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, text_ru, schedule, next_run, created_at,"
-                " updated_at, kind) VALUES (?, '', 'now', 'now', ?, ?, 'evacuation')",
+                " updated_at, kind) VALUES (?, '', 'now', 'now', ?, ?, 'evacuation') RETURNING id",
                 (author_id, stamp, stamp),
             )
-            notice_id = int(cur.lastrowid or 0)
+            notice_id = int((await cur.fetchone())[0])
             cur = await conn.execute(
                 "INSERT INTO departures (kind, country, city, audience, city_only, point,"
                 " latitude, longitude, destination, departs_at, seats, confirm_hours,"
                 " notice_id, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     draft.kind, draft.country, draft.city, draft.audience, int(draft.city_only),
                     draft.point, draft.latitude, draft.longitude, draft.destination,
@@ -155,7 +155,7 @@ class EvacuationRepo:
                     author_id, stamp, stamp,
                 ),
             )  # fmt: skip
-            departure_id = int(cur.lastrowid or 0)
+            departure_id = int((await cur.fetchone())[0])
             await audit(
                 conn, stamp, author_id, "evacuation.create",
                 {"departure": departure_id, "country": draft.country, "kind": draft.kind,
@@ -223,7 +223,7 @@ class EvacuationRepo:
                 row = await cur.fetchone()
             if row is None or row[0] != "open":
                 return "closed"
-            if field == "seats" and int(value) < row[1]:
+            if field == "seats" and int(value) < int(row[1]):
                 return "held"
             await conn.execute(
                 f"UPDATE departures SET {field} = ?, updated_at = ? WHERE id = ?",
@@ -254,13 +254,13 @@ class EvacuationRepo:
                 (stamp, departure_id),
             )
             told = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country, due_at)"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at)"
                 f" SELECT d.notice_id, '{CANCEL_RUN}', o.user_id, 'send', c.lang, d.country, ?"
                 " FROM evac_offers o JOIN departures d ON d.id = o.departure_id"
                 " JOIN citizens c ON c.user_id = o.user_id WHERE o.departure_id = ?"
                 " AND (o.state = 'confirmed' OR (o.state = 'offered' AND EXISTS (SELECT 1"
                 f" FROM outbox b WHERE b.notice_id = d.notice_id AND b.run = '{OFFER_RUN}' || o.id"
-                " AND b.state = 'sent')))",
+                " AND b.state = 'sent'))) ON CONFLICT DO NOTHING",
                 (stamp, departure_id),
             )
             await conn.execute(
@@ -322,6 +322,7 @@ class EvacuationRepo:
                     (departure_id,),
                 ) as cur:
                     parties, people = await cur.fetchone() or (0, 0)
+                people = int(people)  # a sum is a Decimal in PostgreSQL
                 await conn.execute(
                     "UPDATE departures SET state = 'departed', finished_at = ?, updated_at = ?,"
                     " evacuated = ? WHERE id = ?",
@@ -400,7 +401,7 @@ class EvacuationRepo:
             " GROUP BY country HAVING sum(evacuated) > 0"
         )
         wanted = set(countries) if countries is not None else None
-        return {r[0]: r[1] for r in rows if wanted is None or r[0] in wanted}
+        return {r[0]: int(r[1]) for r in rows if wanted is None or r[0] in wanted}
 
     async def notify_passengers(
         self, departure: Departure, text_ru: str, text_kk: str | None, author_id: int,
@@ -416,15 +417,15 @@ class EvacuationRepo:
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, countries, text_ru, text_kk, schedule,"
                 " fill_at, created_at, updated_at, kind)"
-                " VALUES (?, ?, ?, ?, 'now', ?, ?, ?, 'evacuation')",
+                " VALUES (?, ?, ?, ?, 'now', ?, ?, ?, 'evacuation') RETURNING id",
                 (author_id, departure.country, text_ru, text_kk, stamp, stamp, stamp),
             )
-            notice_id = int(cur.lastrowid or 0)
+            notice_id = int((await cur.fetchone())[0])
             queued = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country, due_at)"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at)"
                 f" SELECT ?, '{PASSENGER_RUN}', o.user_id, 'send', c.lang, ?, ? FROM evac_offers o"
                 " JOIN citizens c ON c.user_id = o.user_id WHERE o.departure_id = ?"
-                " AND o.state = 'confirmed' ORDER BY o.id",
+                " AND o.state = 'confirmed' ORDER BY o.id ON CONFLICT DO NOTHING",
                 (notice_id, departure.country, stamp, departure.id),
             )
             await audit(

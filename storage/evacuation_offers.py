@@ -143,8 +143,10 @@ class OfferRepo:
         tokens = iter(tokens)
         made: list[Offer] = []
         async with self.db.transaction() as conn:
+            # A claim: another replica allocating this departure's seats now is left to it.
             async with conn.execute(
-                f"SELECT {DEPARTURE_COLUMNS} FROM departures WHERE id = ?", (departure_id,)
+                f"SELECT {DEPARTURE_COLUMNS} FROM departures WHERE id = ?{self.db.skip_locked}",
+                (departure_id,),
             ) as cur:
                 row = await cur.fetchone()
             if row is None:
@@ -179,17 +181,17 @@ class OfferRepo:
                 token = next(tokens)
                 cur = await conn.execute(
                     "INSERT INTO evac_offers (departure_id, user_id, seats, token, offered_at,"
-                    " deadline_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    " deadline_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     (dep.id, user_id, party, token, stamp, deadline),
                 )
-                offer_id = int(cur.lastrowid or 0)
+                offer_id = int((await cur.fetchone())[0])
                 made.append(
                     Offer(offer_id, dep.id, user_id, party, "offered", token, offered_at,
                           deadline_at, None, None, None, None)
                 )  # fmt: skip
                 await conn.execute(
-                    "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
-                    " due_at) VALUES (?, ?, ?, 'send', ?, ?, ?)",
+                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
+                    " due_at) VALUES (?, ?, ?, 'send', ?, ?, ?) ON CONFLICT DO NOTHING",
                     (dep.notice_id, f"{OFFER_RUN}{offer_id}", user_id, lang, country, stamp),
                 )
             if made:
@@ -213,7 +215,9 @@ class OfferRepo:
             " FROM evac_offers WHERE departure_id = ? GROUP BY state",
             (departure.id,),
         )
-        by: dict[str, tuple[int, int, int]] = {r[0]: (r[1], r[2], r[3]) for r in rows}
+        by: dict[str, tuple[int, int, int]] = {
+            r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows
+        }
         clause, params = where(departure.eligible)
         waiting = await self.db.fetchone(
             _queue_sql((), clause, "count(*)", False), [departure.id, *params, departure.id]

@@ -14,6 +14,12 @@ The protocol, for polling (bot.runtime.inbox) and for a webhook alike:
 4. `purge(before, skipped_before)` deletes rows handled before `before`: once the batch
    after them was confirmed, Telegram no longer sends them.
 Erasure deletes a citizen's rows that still hold data (CitizenRepo.erase, by user id).
+
+Webhook mode, any number of replicas on one database: the receiver `put`s each update (the
+200 goes after the commit) with its chat, and each replica `claim`s what to handle: the
+oldest new update of each chat whose earlier updates are done and that no live lease holds
+(FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer). A replica renews the leases
+of what it has in hand; a dead replica's leases expire and another replica takes them.
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Unfinished:
-    """A stored update whose handlers had not finished when the last process stopped."""
+    """A stored update whose handlers had not finished when the last process stopped (or,
+    in webhook mode, one claimed to handle)."""
 
     update_id: int
     payload: dict[str, Any]
@@ -124,6 +131,69 @@ class InboxRepo:
             if fresh:
                 await conn.executemany(_REPLACE, [_row(u, texts, stamp) for u in fresh])
         return fresh
+
+    async def put(self, update: Incoming, chat_key: int | None, now: datetime) -> bool:
+        """Webhook mode: store one update (committed when this returns); False if Telegram
+        sent it before (a redelivery of an update already stored)."""
+        text = json.dumps(update.payload, ensure_ascii=False)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO inbox (update_id, chat_key, payload, digest, user_id, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (update.update_id, chat_key, text, _digest(text), update.user_id, to_iso(now)),
+            )
+            return cur.rowcount == 1
+
+    async def claim(
+        self, holder: str, now: datetime, until: datetime, limit: int
+    ) -> list[Unfinished]:
+        """Take up to `limit` updates to handle, each the next one of its chat."""
+        async with self.db.transaction() as conn:
+            rows = await conn.fetchall(
+                "SELECT i.update_id, i.payload FROM inbox i"
+                " WHERE i.state = 'new' AND (i.claimed_until IS NULL OR i.claimed_until < ?)"
+                " AND NOT EXISTS (SELECT 1 FROM inbox j WHERE j.chat_key = i.chat_key"
+                " AND j.state = 'new' AND j.update_id < i.update_id)"
+                f" ORDER BY i.update_id LIMIT ?{self.db.skip_locked}",
+                (to_iso(now), limit),
+            )
+            if not rows:
+                return []
+            ids = [int(r["update_id"]) for r in rows]
+            await conn.execute(
+                "UPDATE inbox SET claimed_by = ?, claimed_until = ?"
+                f" WHERE update_id IN ({', '.join('?' for _ in ids)})",
+                (holder, to_iso(until), *ids),
+            )
+        return [Unfinished(int(r["update_id"]), json.loads(r["payload"])) for r in rows]
+
+    async def renew(self, update_ids: Iterable[int], until: datetime) -> None:
+        """Extend the leases of updates still being handled."""
+        ids = list(update_ids)
+        if not ids:
+            return
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET claimed_until = ?"
+                f" WHERE update_id IN ({', '.join('?' for _ in ids)}) AND state = 'new'",
+                (to_iso(until), *ids),
+            )
+
+    async def release(self, holder: str) -> int:
+        """A replica starting again under its name: what its last run held is free now
+        (that run is dead; nobody else waits out its leases)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE inbox SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE claimed_by = ? AND state = 'new'",
+                (holder,),
+            )
+            return cur.rowcount
+
+    async def pending(self) -> int:
+        """Updates stored and not yet handled."""
+        row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE state = 'new'")
+        return int(row[0]) if row else 0
 
     async def done(self, update_ids: Iterable[int], now: datetime) -> None:
         """Handled: the row keeps its id and times only."""

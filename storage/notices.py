@@ -148,7 +148,8 @@ class NoticeRepo:
                 " media_kind, media_file_id, ack, schedule, tz_mode, wall_time, until_date,"
                 " next_run, fill_at, created_at, updated_at, kind, city, followers, urgent,"
                 " remind_hours, remind_max, sms_text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     author_id, ",".join(aud.countries), ",".join(aud.statuses),
                     ",".join(aud.needs), draft.text_ru, draft.text_kk, draft.media_kind,
@@ -158,7 +159,7 @@ class NoticeRepo:
                     draft.remind_hours, draft.remind_max, draft.sms_text,
                 ),
             )  # fmt: skip
-            notice_id = int(cur.lastrowid or 0)
+            notice_id = int((await cur.fetchone())[0])
             await audit(
                 conn, stamp, author_id, f"{draft.kind}.create",
                 {"notice": notice_id, "countries": list(aud.countries) or "all",
@@ -346,10 +347,10 @@ class NoticeRepo:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO notices (author_id, text_ru, schedule, state, created_at,"
-                " updated_at, kind) VALUES (0, '', 'now', 'active', ?, ?, 'fresh')",
+                " updated_at, kind) VALUES (0, '', 'now', 'active', ?, ?, 'fresh') RETURNING id",
                 (stamp, stamp),
             )
-            return int(cur.lastrowid or 0)
+            return int((await cur.fetchone())[0])
 
     async def recent_for(self, user_id: int, limit: int = 5) -> list[Notice]:
         """Notices delivered to this citizen, newest first, recalled ones left out."""
@@ -368,9 +369,9 @@ class NoticeRepo:
         rows = await self.db.fetchall(
             f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE state IN ('active', 'done')"
             " AND kind = 'notice' AND statuses = '' AND needs = ''"
-            " AND (countries = '' OR instr(',' || countries || ',', ?) > 0)"
+            " AND (countries = '' OR ',' || countries || ',' LIKE ?)"
             " AND EXISTS (SELECT 1 FROM outbox WHERE notice_id = notices.id AND op = 'send'"
             " AND state = 'sent') ORDER BY id DESC LIMIT ?",
-            (f",{country},", limit),
+            (f"%,{country},%", limit),
         )
         return [_notice(r) for r in rows]

@@ -6,7 +6,6 @@ freshness pings queued for stale registrations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,6 +106,26 @@ def _item(row: Any) -> OutboxItem:
     )
 
 
+def _due_by_country(
+    due: datetime | dict[str, datetime], column: str
+) -> tuple[str, list[Any], str, list[Any]]:
+    """The due instant of a fill as SQL: one value, or a CASE on `column` per country.
+
+    Returns (expression, its parameters, a clause keeping only those countries, its
+    parameters). A CASE built here is portable, unlike JSON; countries without an instant
+    are left out.
+    """
+    if not isinstance(due, dict):
+        return "?", [to_iso(due)], "", []
+    codes = sorted(due)
+    if not codes:
+        return "NULL", [], " AND 1 = 0", []
+    due_sql = f"CASE {column}" + " WHEN ? THEN ?" * len(codes) + " END"
+    due_params: list[Any] = [v for c in codes for v in (c, to_iso(due[c]))]
+    marks = ",".join("?" * len(codes))
+    return due_sql, due_params, f" AND {column} IN ({marks})", list(codes)
+
+
 class OutboxRepo:
     """Reads and writes `outbox` (a fill also advances its notice's schedule)."""
 
@@ -130,25 +149,20 @@ class OutboxRepo:
         stamp = to_iso(now)
         clause, params = where(notice.audience)
         tier = URGENT if notice.urgent or notice.kind == "safety" else ROUTINE
-        if isinstance(due, dict):
-            due_sql = "json_extract(?, '$.' || r.country)"
-            due_param: str = json.dumps({c: to_iso(t) for c, t in due.items()})
-            clause += " AND json_extract(?, '$.' || r.country) IS NOT NULL"
-            params.append(due_param)
-        else:
-            due_sql = "?"
-            due_param = to_iso(due)
+        due_sql, due_params, only, only_params = _due_by_country(due, "r.country")
+        clause += only
+        params.extend(only_params)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                 f" due_at, version, priority) SELECT ?, ?, r.user_id, 'send', c.lang, r.country,"
                 f" {due_sql}, ?, ? + {RANK} FROM registrations r JOIN citizens c USING (user_id)"
-                f" WHERE {clause}",
-                [notice.id, run, due_param, notice.version, tier, *params],
+                f" WHERE {clause} ON CONFLICT DO NOTHING",
+                [notice.id, run, *due_params, notice.version, tier, *params],
             )
             inserted = cur.rowcount
             if notice.audience.followers:
-                inserted += await self._fill_followers(conn, notice, run, due, due_param)
+                inserted += await self._fill_followers(conn, notice, run, due)
             await conn.execute(
                 "UPDATE notices SET next_run = ?, fill_at = ?, updated_at = ? WHERE id = ?",
                 (next_run, to_iso(next_fill) if next_fill else None, stamp, notice.id),
@@ -157,22 +171,20 @@ class OutboxRepo:
 
     @staticmethod
     async def _fill_followers(
-        conn: Any, notice: Notice, run: str, due: datetime | dict[str, datetime], due_param: str
+        conn: Any, notice: Notice, run: str, due: datetime | dict[str, datetime]
     ) -> int:
         """The same occurrence for the chats following its countries; a registered citizen
         who also follows gets one copy (the unique index keeps the first)."""
         clause, params = follower_where(notice.audience)
-        if isinstance(due, dict):
-            due_sql = "json_extract(?, '$.' || f.country)"
-            clause += " AND json_extract(?, '$.' || f.country) IS NOT NULL"
-            params.append(due_param)
-        else:
-            due_sql = "?"
+        due_sql, due_params, only, only_params = _due_by_country(due, "f.country")
+        clause += only
+        params.extend(only_params)
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
+            "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
             f" version) SELECT ?, ?, f.user_id, 'send', c.lang, f.country, {due_sql}, ?"
-            f" FROM follows f JOIN citizens c USING (user_id) WHERE {clause}",
-            [notice.id, run, due_param, notice.version, *params],
+            f" FROM follows f JOIN citizens c USING (user_id) WHERE {clause}"
+            " ON CONFLICT DO NOTHING",
+            [notice.id, run, *due_params, notice.version, *params],
         )
         return int(cur.rowcount)
 
@@ -188,9 +200,67 @@ class OutboxRepo:
         items = [_item(r) for r in rows if r["id"] not in exclude]
         return items[:limit]
 
+    async def claim(
+        self, holder: str, now: datetime, limit: int, until: datetime
+    ) -> list[OutboxItem]:
+        """Take pending items due by `now`, most urgent then oldest first, that no replica
+        holds; hold them until `until` (renew while they wait in memory). Others skip them."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT id, notice_id, run, user_id, op, lang, attempts, message_id, country,"
+                " priority, reminder FROM outbox WHERE state = 'pending' AND due_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY priority, due_at, id"
+                f" LIMIT ?{self.db.skip_locked}",
+                (stamp, stamp, limit),
+            )
+            if rows:
+                marks = ",".join("?" * len(rows))
+                await tx.execute(
+                    f"UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                    (holder, to_iso(until), *(r["id"] for r in rows)),
+                )
+        return [_item(r) for r in rows]
+
+    async def release(self, holder: str) -> int:
+        """Give back what a replica of this name held before it stopped (or was killed)."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE outbox SET claimed_until = NULL WHERE claimed_by = ?"
+                " AND state = 'pending' AND claimed_until IS NOT NULL",
+                (holder,),
+            )
+            return cur.rowcount
+
+    async def unclaim(self, ids: Iterable[int]) -> None:
+        """Give back items claimed but not kept (the queue had no room for them)."""
+        wanted = list(ids)
+        if not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE outbox SET claimed_until = NULL WHERE id IN ({marks})", wanted
+            )
+
+    async def renew(self, ids: Iterable[int], until: datetime) -> None:
+        """Extend the claims on items still in hand."""
+        wanted = list(ids)
+        if not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE outbox SET claimed_until = ? WHERE id IN ({marks}) AND state = 'pending'",
+                (to_iso(until), *wanted),
+            )
+
     async def next_due(self) -> datetime | None:
-        """When the earliest pending item falls due."""
-        row = await self.db.fetchone("SELECT min(due_at) FROM outbox WHERE state = 'pending'")
+        """When the earliest pending item falls due (or its holder's claim ends)."""
+        row = await self.db.fetchone(
+            "SELECT min(CASE WHEN claimed_until > due_at THEN claimed_until ELSE due_at END)"
+            " FROM outbox WHERE state = 'pending'"
+        )
         return from_iso(row[0]) if row and row[0] else None
 
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
@@ -215,8 +285,8 @@ class OutboxRepo:
                 elif o.kind in ("retry", "requeue"):
                     bump = 1 if o.kind == "retry" else 0
                     await conn.execute(
-                        "UPDATE outbox SET attempts = attempts + ?, due_at = ?, error = ?"
-                        " WHERE id = ?",
+                        "UPDATE outbox SET attempts = attempts + ?, due_at = ?, error = ?,"
+                        " claimed_until = NULL WHERE id = ?",
                         (bump, to_iso(o.due_at or now), o.error, o.item_id),
                     )
                 else:
@@ -249,9 +319,10 @@ class OutboxRepo:
     async def progress(self, notice_id: int) -> Progress:
         """Counts by state, acknowledgements, reminders, SMS and pending edits or deletions."""
         rows = await self.db.fetchall(
-            "SELECT op, state, count(*), count(acked_at), sum(answer = 'safe'),"
-            " sum(answer = 'help'), reminder > 0 FROM outbox WHERE notice_id = ?"
-            " GROUP BY op, state, reminder > 0",
+            "SELECT op, state, count(*), count(acked_at),"
+            " count(*) FILTER (WHERE answer = 'safe'), count(*) FILTER (WHERE answer = 'help'),"
+            " CASE WHEN reminder > 0 THEN 1 ELSE 0 END AS reminded FROM outbox"
+            " WHERE notice_id = ? GROUP BY op, state, CASE WHEN reminder > 0 THEN 1 ELSE 0 END",
             (notice_id,),
         )
         counts: dict[str, int] = {}
@@ -329,10 +400,11 @@ class OutboxRepo:
     ) -> dict[str, tuple[int, int, int]]:
         """Per country, the latest safety check's (safe, need help, no answer) counts."""
         rows = await self.db.fetchall(
-            "SELECT o.country, sum(o.answer = 'safe'), sum(o.answer = 'help'),"
-            " sum(o.answer IS NULL) FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
+            "SELECT o.country, count(*) FILTER (WHERE o.answer = 'safe'),"
+            " count(*) FILTER (WHERE o.answer = 'help'), count(*) FILTER (WHERE o.answer IS NULL)"
+            " FROM outbox o WHERE o.op = 'send' AND o.notice_id ="
             " (SELECT max(n.id) FROM notices n WHERE n.kind = 'safety'"
-            " AND instr(',' || n.countries || ',', ',' || o.country || ',') > 0)"
+            " AND ',' || n.countries || ',' LIKE '%,' || o.country || ',%')"
             " GROUP BY o.country"
         )
         wanted = set(countries) if countries is not None else None
@@ -362,13 +434,13 @@ class OutboxRepo:
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                 " due_at, priority) SELECT ?, r.updated_at, r.user_id, 'send', c.lang,"
                 f" r.country, ?, {FRESH} FROM registrations r JOIN citizens c USING (user_id)"
                 " WHERE r.active = 1"
                 f" AND c.blocked_at IS NULL AND r.updated_at < ? AND r.country IN ({marks})"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.notice_id = ?"
-                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at)",
+                " AND o.user_id = r.user_id AND o.due_at >= r.updated_at) ON CONFLICT DO NOTHING",
                 (fresh_id, stamp, to_iso(stale_before), *countries, fresh_id),
             )
             return cur.rowcount

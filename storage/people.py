@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso
+from storage.sql import contains, ordered_join
 
 MemberKind = Literal["companion", "group"]
 # A citizen holding an evacuation seat (offered or confirmed, on a departure still open) must
 # not be erased at the end of the stay: this is the one SQL condition that says so, over the
 # user id column it is given (storage/evacuation_offers.py keeps the seats).
 SEAT_HOLD = (
-    "EXISTS (SELECT 1 FROM evac_offers o JOIN departures d ON d.id = o.departure_id"
-    " WHERE o.user_id = {user} AND o.state IN ('offered', 'confirmed') AND d.state = 'open')"
+    # Aliases of its own: PostgreSQL resolves {user} (e.g. `d.user_id` of the caller's
+    # people_details d) in the innermost scope that has the alias, and stops there.
+    "EXISTS (SELECT 1 FROM evac_offers hold_o JOIN departures hold_d"
+    " ON hold_d.id = hold_o.departure_id WHERE hold_o.user_id = {user}"
+    " AND hold_o.state IN ('offered', 'confirmed') AND hold_d.state = 'open')"
 )
 
 
@@ -95,7 +97,7 @@ class StayRow:
     held: bool
 
 
-def _details(row: aiosqlite.Row) -> Details:
+def _details(row: Row) -> Details:
     stay = row["stay_until"]
     return Details(
         user_id=row["user_id"],
@@ -110,7 +112,7 @@ def _details(row: aiosqlite.Row) -> Details:
     )
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def _member(row: Row) -> Member:
     return Member(
         kind=row["kind"],
         position=row["position"],
@@ -120,7 +122,7 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-def _hit(row: aiosqlite.Row, member: bool = False) -> Hit:
+def _hit(row: Row, member: bool = False) -> Hit:
     return Hit(
         user_id=row["user_id"],
         full_name=row["full_name"],
@@ -134,7 +136,7 @@ def _hit(row: aiosqlite.Row, member: bool = False) -> Hit:
     )
 
 
-def _stay(row: aiosqlite.Row) -> StayRow:
+def _stay(row: Row) -> StayRow:
     stay = str(row["stay_until"])
     return StayRow(
         user_id=row["user_id"],
@@ -170,16 +172,32 @@ _UPSERT = (
 # What /export adds to each registration: the end of stay, the person to notify, and
 # everyone travelling with the citizen (a group's people) in one cell, plus a group's size.
 EXPORT_JOIN = " LEFT JOIN people_details d ON d.user_id = r.user_id"
-EXPORT_EXTRA = (
-    ", d.stay_until AS stay_until, d.contact_name AS contact_name,"
-    " d.contact_phone AS contact_phone, d.contact_relation AS contact_relation,"
-    " (SELECT group_concat(label, '; ') FROM (SELECT m.full_name"
-    " || coalesce(' (' || m.birth_year || ')', '') || coalesce(' ' || m.phone, '') AS label"
-    " FROM people_members m WHERE m.user_id = r.user_id ORDER BY m.kind, m.position))"
-    " AS companions,"
-    " (SELECT nullif(count(*), 0) FROM people_members m WHERE m.user_id = r.user_id"
-    " AND m.kind = 'group') AS group_size"
-)
+# The companions' labels in one cell: the one aggregate the engines name differently.
+_JOINED = {
+    "sqlite": "(SELECT group_concat(label, '; ') FROM (SELECT {label} AS label {source}))",
+    "postgresql": "(SELECT string_agg({label}, '; ' ORDER BY m.kind, m.position) {source})",
+}
+
+
+def export_extra(dialect: str) -> str:
+    """The columns /export adds to each registration, in the engine's words."""
+    label = (
+        "m.full_name || coalesce(' (' || m.birth_year || ')', '') || coalesce(' ' || m.phone, '')"
+    )
+    source = "FROM people_members m WHERE m.user_id = r.user_id"
+    companions = _JOINED[dialect].format(
+        label=label,
+        source=source + (" ORDER BY m.kind, m.position" if dialect == "sqlite" else ""),
+    )
+    return (
+        ", d.stay_until AS stay_until, d.contact_name AS contact_name,"
+        " d.contact_phone AS contact_phone, d.contact_relation AS contact_relation,"
+        f" {companions} AS companions,"
+        " (SELECT nullif(count(*), 0) FROM people_members m WHERE m.user_id = r.user_id"
+        " AND m.kind = 'group') AS group_size"
+    )
+
+
 EXPORT_COLUMNS = (
     "stay_until",
     "contact_name",
@@ -196,22 +214,22 @@ async def erase_person(conn: Any, user_id: int) -> int:
     The foreign keys cascade too; this says so explicitly and counts what went.
     """
     statements = (
-        "DELETE FROM inquiry_asks WHERE user_id = ?1 OR inquiry_id IN"
-        " (SELECT id FROM inquiries WHERE filer_id = ?1)",
-        "DELETE FROM inquiries WHERE filer_id = ?1",
-        "DELETE FROM family_links WHERE user_id = ?1 OR relative_id = ?1",
-        "DELETE FROM family_invites WHERE user_id = ?1",
-        "DELETE FROM follows WHERE user_id = ?1",
-        "DELETE FROM people_members WHERE user_id = ?1",
-        "DELETE FROM people_details WHERE user_id = ?1",
+        "DELETE FROM inquiry_asks WHERE user_id = ? OR inquiry_id IN"
+        " (SELECT id FROM inquiries WHERE filer_id = ?)",
+        "DELETE FROM inquiries WHERE filer_id = ?",
+        "DELETE FROM family_links WHERE user_id = ? OR relative_id = ?",
+        "DELETE FROM family_invites WHERE user_id = ?",
+        "DELETE FROM follows WHERE user_id = ?",
+        "DELETE FROM people_members WHERE user_id = ?",
+        "DELETE FROM people_details WHERE user_id = ?",
     )
     removed = 0
     for sql in statements:
-        cur = await conn.execute(sql, (user_id,))
+        cur = await conn.execute(sql, (user_id,) * sql.count("?"))
         removed += max(cur.rowcount, 0)
     # The /find keys of the registration: an index, not something the citizen gave us, so
     # it is erased without being counted in what the citizen is told went.
-    await conn.execute("DELETE FROM people_search WHERE user_id = ?1", (user_id,))
+    await conn.execute("DELETE FROM people_search WHERE user_id = ?", (user_id,))
     return removed
 
 
@@ -336,7 +354,8 @@ class PeopleRepo:
         rows = await self.db.fetchall(
             "SELECT r.country AS country, sum(g.n - r.party_size) AS extra FROM (SELECT"
             " user_id, count(*) AS n FROM people_members WHERE kind = 'group' GROUP BY user_id)"
-            f" g CROSS JOIN registrations r ON r.user_id = g.user_id WHERE r.active = 1{where}"
+            f" g {ordered_join(self.db.dialect)} registrations r ON r.user_id = g.user_id"
+            f" WHERE r.active = 1{where}"
             " GROUP BY r.country",
             params,
         )
@@ -372,11 +391,11 @@ class PeopleRepo:
         """
         where, params = _scope("r.country", scope)
         ordered = sorted(needles, key=len, reverse=True)  # the rarest first: AND stops early
-        match = " AND ".join("instr(s.search_key, ?) > 0" for _ in ordered)
+        match = " AND ".join("s.search_key LIKE ? ESCAPE '\\'" for _ in ordered)
         rows = await self.db.fetchall(
-            f"SELECT {_HIT} FROM people_search s CROSS JOIN registrations r"
+            f"SELECT {_HIT} FROM people_search s {ordered_join(self.db.dialect)} registrations r"
             f" ON r.user_id = s.user_id WHERE {match} AND r.active = 1{where} LIMIT ?",
-            [*ordered, *params, limit],
+            [*(contains(n) for n in ordered), *params, limit],
         )
         return [_hit(r) for r in rows]
 
@@ -386,12 +405,12 @@ class PeopleRepo:
         """Companions and group members whose name contains every needle, in scope."""
         where, params = _scope("r.country", scope)
         ordered = sorted(needles, key=len, reverse=True)
-        match = " AND ".join("instr(m.search_key, ?) > 0" for _ in ordered)
+        match = " AND ".join("m.search_key LIKE ? ESCAPE '\\'" for _ in ordered)
         rows = await self.db.fetchall(
             f"SELECT {_HIT}, m.full_name AS member, m.phone AS member_phone FROM people_members m"
-            f" CROSS JOIN registrations r ON r.user_id = m.user_id WHERE {match}"
-            f" AND r.active = 1{where} LIMIT ?",
-            [*ordered, *params, limit],
+            f" {ordered_join(self.db.dialect)} registrations r ON r.user_id = m.user_id"
+            f" WHERE {match} AND r.active = 1{where} LIMIT ?",
+            [*(contains(n) for n in ordered), *params, limit],
         )
         return [_hit(r, member=True) for r in rows]
 
@@ -440,10 +459,11 @@ class PeopleRepo:
             for row in rows:
                 day = row.stay_until.isoformat()
                 cur = await conn.execute(
-                    "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                     " due_at) SELECT ?, ?, r.user_id, 'send', c.lang, r.country, ?"
                     " FROM registrations r JOIN citizens c ON c.user_id = r.user_id"
-                    " WHERE r.user_id = ? AND r.active = 1 AND c.blocked_at IS NULL",
+                    " WHERE r.user_id = ? AND r.active = 1 AND c.blocked_at IS NULL"
+                    " ON CONFLICT DO NOTHING",
                     (fresh_id, f"stay:{day}", stamp, row.user_id),
                 )
                 queued += cur.rowcount

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
-
 from storage.audit import audit
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso
 
 InviteResult = Literal["linked", "already", "used", "expired", "unknown", "self"]
@@ -57,7 +55,7 @@ class Inquiry:
     created_at: datetime
 
 
-def _link(row: aiosqlite.Row) -> Link:
+def _link(row: Row) -> Link:
     return Link(
         id=row["id"],
         user_id=row["user_id"],
@@ -67,7 +65,7 @@ def _link(row: aiosqlite.Row) -> Link:
     )
 
 
-def _inquiry(row: aiosqlite.Row) -> Inquiry:
+def _inquiry(row: Row) -> Inquiry:
     return Inquiry(
         id=row["id"],
         filer_id=row["filer_id"],
@@ -93,8 +91,8 @@ _INQUIRY = (
 async def _ensure_citizen(conn: Any, user_id: int, lang: str, stamp: str) -> None:
     """A chat that follows or links needs its language and nothing else: a bare citizen row."""
     await conn.execute(
-        "INSERT OR IGNORE INTO citizens (user_id, lang, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO citizens (user_id, lang, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (user_id, lang, stamp, stamp),
     )
 
@@ -124,7 +122,8 @@ class PeopleLinks:
         async with self.db.transaction() as conn:
             await _ensure_citizen(conn, user_id, lang, stamp)
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO follows (user_id, country, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO follows (user_id, country, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (user_id, country, stamp),
             )
             return cur.rowcount == 1
@@ -208,8 +207,8 @@ class PeopleLinks:
                 "UPDATE family_invites SET used_at = ? WHERE code_hash = ?", (stamp, code_hash)
             )
             cur2 = await conn.execute(
-                "INSERT OR IGNORE INTO family_links (user_id, relative_id, relative_name,"
-                " created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO family_links (user_id, relative_id, relative_name,"
+                " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (owner, relative_id, relative_name, stamp),
             )
             result: InviteResult = "linked" if cur2.rowcount == 1 else "already"
@@ -259,7 +258,8 @@ class PeopleLinks:
             await _ensure_citizen(conn, filer_id, lang, stamp)
             cur = await conn.execute(
                 "INSERT INTO inquiries (filer_id, full_name, phone, country, place, filer_name,"
-                " filer_phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " filer_phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     filer_id,
                     inquiry.full_name,
@@ -272,7 +272,7 @@ class PeopleLinks:
                     stamp,
                 ),
             )
-            inquiry_id = int(cur.lastrowid or 0)
+            inquiry_id = int((await cur.fetchone())[0])
         found = await self.inquiry(inquiry_id)
         if found is None:
             raise LookupError("inquiry vanished right after it was stored")
@@ -297,8 +297,8 @@ class PeopleLinks:
         stamp = to_iso(now)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO inquiry_asks (inquiry_id, user_id, asked_by, asked_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO inquiry_asks (inquiry_id, user_id, asked_by, asked_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (inquiry_id, user_id, staff_id, stamp),
             )
             if cur.rowcount == 1:

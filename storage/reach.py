@@ -44,13 +44,30 @@ _REMINDED = (
     " AND m.op = 'send' AND m.reminder > 0 AND m.state = 'sent')"
 )
 # A reminder (or the notice) `b` after which the next reminder is due.
-_NEXT_DUE = (
-    "b.op = 'send' AND b.state = 'sent' AND n.kind = 'notice' AND n.ack = 1"
-    " AND n.state IN ('active', 'done') AND c.blocked_at IS NULL AND r.active = 1"
-    " AND julianday(b.done_at) + n.remind_hours / 24.0 <= julianday(?)"
-    " AND NOT EXISTS (SELECT 1 FROM outbox a WHERE a.notice_id = b.notice_id"
-    " AND a.user_id = b.user_id AND a.acked_at IS NOT NULL)"
-)
+# b's wait (its notice's remind_hours after it was sent) compared with the instant `?`: time
+# arithmetic is the one thing the two engines spell differently.
+_WAITED = {
+    "sqlite": "julianday(b.done_at) + n.remind_hours / 24.0 {op} julianday(?)",
+    "postgresql": "CAST(b.done_at AS timestamptz) + n.remind_hours * interval '1 hour'"
+    " {op} CAST(? AS timestamptz)",
+}
+
+
+def _waited(dialect: str, op: str) -> str:
+    return _WAITED[dialect].format(op=op)
+
+
+def _next_due(dialect: str) -> str:
+    """Silent recipients of a notice with reminders whose wait is over."""
+    return (
+        "b.op = 'send' AND b.state = 'sent' AND n.kind = 'notice' AND n.ack = 1"
+        " AND n.state IN ('active', 'done') AND c.blocked_at IS NULL AND r.active = 1"
+        f" AND {_waited(dialect, '<=')}"
+        " AND NOT EXISTS (SELECT 1 FROM outbox a WHERE a.notice_id = b.notice_id"
+        " AND a.user_id = b.user_id AND a.acked_at IS NOT NULL)"
+    )
+
+
 _JOINS = (
     "outbox b JOIN notices n ON n.id = b.notice_id JOIN citizens c ON c.user_id = b.user_id"
     " JOIN registrations r ON r.user_id = b.user_id"
@@ -154,10 +171,10 @@ async def queue_sms(
     stamp = to_iso(now)
     scope, params = _scope("o.country", countries)
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO sms_outbox (notice_id, user_id, due_at, created_at)"
+        "INSERT INTO sms_outbox (notice_id, user_id, due_at, created_at)"
         " SELECT o.notice_id, o.user_id, ?, ? FROM outbox o JOIN notices n ON n.id = o.notice_id"
         " JOIN registrations r ON r.user_id = o.user_id"
-        f" WHERE {LATEST} AND {NOT_REACHED} AND r.phone != ''{scope}",
+        f" WHERE {LATEST} AND {NOT_REACHED} AND r.phone != ''{scope} ON CONFLICT DO NOTHING",
         [stamp, stamp, notice_id, *params],
     )
     again = await conn.execute(
@@ -177,10 +194,14 @@ class ReachRepo:
     async def breakdown(self, notice_id: int) -> list[CountryReach]:
         """The notice's recipients per country and reach state, largest country first."""
         rows = await self.db.fetchall(
-            "SELECT o.country, count(*), sum(o.state = 'sent'), sum(o.state = 'sent' AND"
-            f" {ACKED}), sum(o.state = 'sent' AND {ASKS} AND NOT {ACKED}),"
-            " sum(o.state = 'blocked'), sum(o.state = 'failed'), sum(o.state = 'pending'),"
-            f" sum({_REMINDED} > 0), sum(s.state = 'sent'), sum(s.state = 'failed')"
+            "SELECT o.country, count(*), count(*) FILTER (WHERE o.state = 'sent'),"
+            f" count(*) FILTER (WHERE o.state = 'sent' AND {ACKED}),"
+            f" count(*) FILTER (WHERE o.state = 'sent' AND {ASKS} AND NOT {ACKED}),"
+            " count(*) FILTER (WHERE o.state = 'blocked'),"
+            " count(*) FILTER (WHERE o.state = 'failed'),"
+            " count(*) FILTER (WHERE o.state = 'pending'),"
+            f" count(*) FILTER (WHERE {_REMINDED} > 0), count(*) FILTER (WHERE s.state = 'sent'),"
+            " count(*) FILTER (WHERE s.state = 'failed')"
             " FROM outbox o JOIN notices n ON n.id = o.notice_id LEFT JOIN sms_outbox s"
             " ON s.notice_id = o.notice_id AND s.user_id = o.user_id"
             f" WHERE {LATEST} GROUP BY o.country ORDER BY count(*) DESC, o.country",
@@ -233,7 +254,7 @@ class ReachRepo:
     async def reminder_countries(self, now: datetime) -> list[str]:
         """Countries of silent recipients of routine notices whose next reminder is due."""
         rows = await self.db.fetchall(
-            f"SELECT DISTINCT b.country FROM {_JOINS} WHERE {_NEXT_DUE}"
+            f"SELECT DISTINCT b.country FROM {_JOINS} WHERE {_next_due(self.db.dialect)}"
             " AND n.urgent = 0 AND b.reminder < n.remind_max",
             (to_iso(now),),
         )
@@ -245,6 +266,7 @@ class ReachRepo:
         stamp = to_iso(now)
         marks = ",".join("?" * len(daytime))
         local = f" OR b.country IN ({marks})" if daytime else ""
+        next_due = _next_due(self.db.dialect)
         queued = 0
         async with self.db.transaction() as conn:
             for k in range(1, MAX_REMINDERS + 1):
@@ -253,14 +275,14 @@ class ReachRepo:
                 strip = len(f"~r{k - 1}") if k > 1 else 0
                 base = "substr(b.run, 1, length(b.run) - ?)"
                 cur = await conn.execute(
-                    "INSERT OR IGNORE INTO outbox (notice_id, run, user_id, op, lang, country,"
+                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
                     " due_at, version, priority, reminder, message_id)"
                     f" SELECT b.notice_id, {base} || ?, b.user_id, 'send', b.lang, b.country,"
                     f" ?, n.version, {REMINDER} + {RANK}, ?, (SELECT m.message_id FROM outbox m"
                     " WHERE m.notice_id = b.notice_id AND m.user_id = b.user_id"
                     f" AND m.op = 'send' AND m.reminder = 0 AND m.run = {base})"
-                    f" FROM {_JOINS} WHERE b.reminder = ? AND n.remind_max >= ? AND {_NEXT_DUE}"
-                    f" AND (n.urgent = 1{local})",
+                    f" FROM {_JOINS} WHERE b.reminder = ? AND n.remind_max >= ? AND {next_due}"
+                    f" AND (n.urgent = 1{local}) ON CONFLICT DO NOTHING",
                     [strip, f"~r{k}", stamp, k, strip, k - 1, k, stamp, *daytime],
                 )
                 queued += cur.rowcount
@@ -284,7 +306,7 @@ class ReachRepo:
             " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.notice_id = b.notice_id"
             " AND x.user_id = b.user_id AND x.op = 'send' AND x.reminder > b.reminder)"
             " AND (b.reminder < n.remind_max"
-            " OR julianday(b.done_at) + n.remind_hours / 24.0 > julianday(?)))"
+            f" OR {_waited(self.db.dialect, '>')}))"
             " ORDER BY n.id",
             (to_iso(now),),
         )
@@ -314,10 +336,12 @@ class ReachRepo:
         the share of the last urgent "Received" notice that was acknowledged."""
         scope, params = _scope("r.country", countries)
         rows = await self.db.fetchall(
-            "SELECT r.country, count(*), sum(r.updated_at >= ?), sum(c.blocked_at IS NOT NULL),"
-            " sum(r.phone = ''), sum(r.phone != '' AND r.phone IN (SELECT phone FROM"
-            " registrations WHERE active = 1 AND phone != '' GROUP BY phone"
-            " HAVING count(*) > 1)) FROM registrations r JOIN citizens c USING (user_id)"
+            "SELECT r.country, count(*), count(*) FILTER (WHERE r.updated_at >= ?),"
+            " count(*) FILTER (WHERE c.blocked_at IS NOT NULL),"
+            " count(*) FILTER (WHERE r.phone = ''), count(*) FILTER (WHERE r.phone != ''"
+            " AND r.phone IN (SELECT phone FROM registrations WHERE active = 1 AND phone != ''"
+            " GROUP BY phone HAVING count(*) > 1))"
+            " FROM registrations r JOIN citizens c USING (user_id)"
             f" WHERE r.active = 1{scope} GROUP BY r.country ORDER BY count(*) DESC, r.country",
             [to_iso(stale_before), *params],
         )

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-import aiosqlite
-
 from storage.cache import UserCache
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import Registration, RegistrationInput, from_iso, to_iso
 
 _COLUMNS = (
@@ -17,7 +15,7 @@ _COLUMNS = (
 )
 
 
-def _registration(row: aiosqlite.Row) -> Registration:
+def _registration(row: Row) -> Registration:
     return Registration(
         user_id=row["user_id"],
         full_name=row["full_name"],
@@ -73,8 +71,8 @@ class RegistrationRepo:
             # A `purge` run by another process may have erased a citizen this process still
             # holds in its cache; the registration must not fail on the missing row.
             await conn.execute(
-                "INSERT OR IGNORE INTO citizens (user_id, lang, consent_at, created_at,"
-                " updated_at) VALUES (?, 'ru', ?, ?, ?)",
+                "INSERT INTO citizens (user_id, lang, consent_at, created_at, updated_at)"
+                " VALUES (?, 'ru', ?, ?, ?) ON CONFLICT DO NOTHING",
                 (user_id, stamp, stamp, stamp),
             )
             async with conn.execute(
@@ -85,16 +83,20 @@ class RegistrationRepo:
             await conn.execute(
                 "INSERT INTO registrations (user_id, full_name, country, city, latitude,"
                 " longitude, status, party_size, children, phone, needs, note, active,"
-                " created_at, updated_at, vulnerable) VALUES (:user_id, :full_name, :country,"
-                " :city, :latitude, :longitude, :status, :party_size, :children, :phone, :needs,"
-                " :note, 1, :stamp, :stamp, :vulnerable) ON CONFLICT (user_id) DO UPDATE SET"
+                " created_at, updated_at, vulnerable)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET"
                 " full_name = excluded.full_name, country = excluded.country,"
                 " city = excluded.city, latitude = excluded.latitude,"
                 " longitude = excluded.longitude, status = excluded.status,"
                 " party_size = excluded.party_size, children = excluded.children,"
                 " phone = excluded.phone, needs = excluded.needs, note = excluded.note,"
                 " vulnerable = excluded.vulnerable, active = 1, updated_at = excluded.updated_at",
-                {**values, "user_id": user_id, "stamp": stamp},
+                (
+                    *(user_id, reg.full_name, reg.country, reg.city, reg.latitude),
+                    *(reg.longitude, reg.status, reg.party_size, reg.children, reg.phone),
+                    *(reg.needs, reg.note, stamp, stamp, int(reg.vulnerable)),
+                ),
             )
             moved = old is None or (old["country"], old["city"], old["status"]) != (
                 reg.country,

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso
 
 # Kinds that are not a citizen's message of their own: no copy to link, no delivery mark.
@@ -66,7 +64,7 @@ class PendingRelay:
         return self.kind not in (EDIT, NOTE) and self.message_id is not None
 
 
-def _relay(row: aiosqlite.Row) -> PendingRelay:
+def _relay(row: Row) -> PendingRelay:
     return PendingRelay(
         id=row["id"],
         ticket_id=row["ticket_id"],

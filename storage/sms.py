@@ -70,6 +70,36 @@ class SmsRepo:
         )
         return [SmsItem(*tuple(r)) for r in rows]
 
+    async def claim(
+        self, holder: str, now: datetime, limit: int, until: datetime
+    ) -> list[SmsItem]:
+        """Take pending SMS due by `now` that no replica holds, oldest first, until `until`:
+        another replica sending at the same time skips them (each SMS goes once)."""
+        stamp = to_iso(now)
+        async with self.db.transaction() as tx:
+            taken = await tx.fetchall(
+                "SELECT id FROM sms_outbox WHERE state = 'pending' AND due_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at, id"
+                f" LIMIT ?{self.db.skip_locked}",
+                (stamp, stamp, limit),
+            )
+            ids = [r[0] for r in taken]
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            await tx.execute(
+                f"UPDATE sms_outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                (holder, to_iso(until), *ids),
+            )
+            rows = await tx.fetchall(
+                "SELECT s.id, s.notice_id, s.user_id, s.attempts, coalesce(r.phone, ''),"
+                " coalesce(n.sms_text, '') FROM sms_outbox s JOIN notices n ON n.id = s.notice_id"
+                f" LEFT JOIN registrations r ON r.user_id = s.user_id WHERE s.id IN ({marks})"
+                " ORDER BY s.due_at, s.id",
+                ids,
+            )
+        return [SmsItem(*tuple(r)) for r in rows]
+
     async def next_due(self) -> datetime | None:
         """When the earliest pending SMS falls due."""
         row = await self.db.fetchone("SELECT min(due_at) FROM sms_outbox WHERE state = 'pending'")
@@ -81,8 +111,8 @@ class SmsRepo:
         async with self.db.transaction() as conn:
             if outcome.kind == "retry":
                 await conn.execute(
-                    "UPDATE sms_outbox SET attempts = attempts + 1, due_at = ?, error = ?"
-                    " WHERE id = ?",
+                    "UPDATE sms_outbox SET attempts = attempts + 1, due_at = ?, error = ?,"
+                    " claimed_until = NULL WHERE id = ?",
                     (to_iso(outcome.due_at or now), outcome.error, outcome.item_id),
                 )
             else:

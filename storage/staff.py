@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import aiosqlite
-
 from storage.audit import audit
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import from_iso, to_iso
 
 RoleName = Literal["admin", "staff"]
@@ -26,7 +24,7 @@ class StaffMember:
     granted_at: datetime
 
 
-def _member(row: aiosqlite.Row) -> StaffMember:
+def _member(row: Row) -> StaffMember:
     return StaffMember(
         user_id=row["user_id"],
         role=row["role"],

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import STATUSES, to_iso
 from storage.people import EXPORT_COLUMNS as PEOPLE_COLUMNS
-from storage.people import EXPORT_EXTRA, EXPORT_JOIN, PeopleRepo
+from storage.people import EXPORT_JOIN, PeopleRepo, export_extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ def _in(column: str, values: Iterable[str] | None) -> tuple[str, list[Any]]:
         return "", []
     codes = list(values)
     if not codes:
-        return " AND 0", []
+        return " AND 1 = 0", []
     return f" AND {column} IN ({','.join('?' * len(codes))})", codes
 
 
@@ -44,15 +43,7 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def _group(row: aiosqlite.Row) -> tuple[str, str, str, int, int, int, int]:
-    """One (country, status, needs) group of `by_country`."""
-    return (
-        row["country"], row["status"], row["needs"], row["n"], row["people"], row["new"],
-        row["stale"],
-    )  # fmt: skip
-
-
-def _export_row(row: aiosqlite.Row) -> tuple[Any, ...]:
+def _export_row(row: Row) -> tuple[Any, ...]:
     """An export row as a plain tuple, in EXPORT_COLUMNS + storage.people's order."""
     return tuple(row[column] for column in EXPORT_COLUMNS + PEOPLE_COLUMNS)
 
@@ -66,32 +57,68 @@ class StatsRepo:
     async def by_country(
         self, scope: Iterable[str] | None, new_since: datetime, stale_before: datetime
     ) -> list[CountryStats]:
-        """Active registrations per country in scope (None: all), largest first."""
+        """Active registrations per country in scope (None: all), largest first.
+
+        The counts come from tables kept by triggers (migration 0016): a few hundred rows
+        whatever the size of the register. Only "new in 24 h" reads registrations, over an
+        index range of the last day.
+        """
         where, params = _in("country", scope)
-        # Grouped in the order of the covering index (registrations_stats), so SQLite
-        # aggregates while it walks the index; the few hundred groups are summed here.
         rows = await self.db.fetchall(
-            "SELECT country, status, needs, count(*) AS n, sum(party_size) AS people,"
-            " sum(created_at >= ?) AS new, sum(updated_at < ?) AS stale"
-            f" FROM registrations WHERE active = 1{where} GROUP BY country, status, needs",
-            [to_iso(new_since), to_iso(stale_before), *params],
+            "SELECT country, status, needs, n, people FROM registration_counts"
+            f" WHERE n > 0{where}",
+            params,
         )
+        new = await self._per_country("created_at >= ?", [to_iso(new_since)], where, params)
+        stale = await self._stale(stale_before, where, params)
         totals: dict[str, list[Any]] = {}
-        for country, status, needs, n, people, new, stale in map(_group, rows):
-            t = totals.setdefault(country, [0, 0, dict.fromkeys(STATUSES, 0), 0, 0, 0, 0])
+        for row in rows:
+            country, status, needs, n = row["country"], row["status"], row["needs"], int(row["n"])
+            t = totals.setdefault(country, [0, 0, dict.fromkeys(STATUSES, 0), 0, 0])
             t[0] += n
-            t[1] += people
+            t[1] += int(row["people"])
             t[2][status] = t[2].get(status, 0) + n
             t[3] += n if needs != "none" else 0
             t[4] += n if needs == "evacuation" else 0
-            t[5] += new
-            t[6] += stale
         # A group counts as its people, not as the party size of its leader's registration.
         for country, extra in (await PeopleRepo(self.db).group_extra(scope)).items():
             if country in totals:
                 totals[country][1] += extra
-        found = [CountryStats(c, *v) for c, v in totals.items()]
+        found = [
+            CountryStats(
+                country=c, registered=v[0], people=v[1], by_status=v[2], need_help=v[3],
+                evacuation=v[4], new_24h=new.get(c, 0), stale=stale.get(c, 0),
+            )
+            for c, v in totals.items()
+        ]  # fmt: skip
         found.sort(key=lambda s: (-s.registered, s.country))
+        return found
+
+    async def _per_country(
+        self, condition: str, bounds: list[str], where: str, params: list[Any]
+    ) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            f"SELECT country, count(*) AS n FROM registrations WHERE active = 1"
+            f" AND {condition}{where} GROUP BY country",
+            [*bounds, *params],
+        )
+        return {r["country"]: int(r["n"]) for r in rows}
+
+    async def _stale(self, before: datetime, where: str, params: list[Any]) -> dict[str, int]:
+        """Not updated since `before`: whole days from registration_days, then the rows of
+        `before`'s own day (times are UTC ISO text, so the day is its first 10 characters)."""
+        stamp = to_iso(before)
+        day = stamp[:10]
+        rows = await self.db.fetchall(
+            f"SELECT country, sum(n) AS n FROM registration_days WHERE day < ?{where}"
+            " GROUP BY country",
+            [day, *params],
+        )
+        found = {r["country"]: int(r["n"]) for r in rows}
+        edge = await self._per_country("updated_at >= ? AND updated_at < ?", [day, stamp],
+                                       where, params)  # fmt: skip
+        for country, n in edge.items():
+            found[country] = found.get(country, 0) + n
         return found
 
     async def export_rows(
@@ -99,7 +126,7 @@ class StatsRepo:
         scope: Iterable[str] | None,
         statuses: Iterable[str] = (),
         needs: Iterable[str] = (),
-    ) -> AsyncIterator[tuple[Any, ...]]:
+    ) -> AsyncGenerator[tuple[Any, ...], None]:
         """Matching active registrations, by country, city and name, streamed."""
         where, params = _in("r.country", scope)
         status_list, needs_list = list(statuses), list(needs)
@@ -111,10 +138,9 @@ class StatsRepo:
             where, params = where + clause, params + extra
         columns = ", ".join(f"r.{c} AS {c}" for c in EXPORT_COLUMNS)
         sql = (
-            f"SELECT {columns}{EXPORT_EXTRA} FROM registrations r{EXPORT_JOIN}"
+            f"SELECT {columns}{export_extra(self.db.dialect)} FROM registrations r{EXPORT_JOIN}"
             f" WHERE r.active = 1{where} ORDER BY r.country, r.city, r.full_name"
         )
-        async with self.db.conn.execute(sql, params) as cur:
-            while batch := await cur.fetchmany(2000):
-                for row in batch:
-                    yield _export_row(row)
+        async with aclosing(self.db.stream(sql, params)) as rows:
+            async for row in rows:
+                yield _export_row(row)

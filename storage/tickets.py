@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.audit import audit
-from storage.db import Database
+from storage.db import Database, IntegrityError, Row
 from storage.models import from_iso, to_iso
+from storage.sql import seconds_since
 
 TICKET_NAMES = (
     "id", "user_id", "staff_chat_id", "thread_id", "status", "created_at", "last_citizen_at",
@@ -18,8 +16,13 @@ TICKET_NAMES = (
     "waiting_since", "first_staff_at", "alarmed_at", "closed_reason", "urgent_at", "acked_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(TICKET_NAMES)
-# Whole seconds from a ticket's opening to the statement's :now (first answer, close).
-SECONDS_SINCE_OPENED = "CAST(round((julianday(:now) - julianday(created_at)) * 86400) AS INTEGER)"
+
+
+def seconds_since_opened(dialect: str) -> str:
+    """Whole seconds from a ticket's opening to the instant `?` (first answer, close)."""
+    return seconds_since(dialect, "created_at")
+
+
 # The same columns read through the alias `t`, named as in `tickets` (for joins).
 T_COLUMNS = ", ".join(f"t.{name} AS {name}" for name in TICKET_NAMES)
 
@@ -66,7 +69,7 @@ def _when(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def ticket_of(row: aiosqlite.Row) -> Ticket:
+def ticket_of(row: Row) -> Ticket:
     """A ticket from a row holding the columns of `TICKET_NAMES` (also for storage.desk)."""
     return Ticket(
         id=row["id"],
@@ -114,26 +117,27 @@ class TicketRepo:
                 row = await cur.fetchone()
             if row is not None:
                 return ticket_of(row), False
-            reopened = await conn.execute(
+            again = await conn.fetchone(
                 "UPDATE tickets SET status = 'open', closed_at = NULL, closed_reason = NULL,"
                 " close_seconds = NULL"
                 " WHERE id = (SELECT max(id) FROM tickets WHERE user_id = ?)"
                 " AND closed_reason = 'idle' RETURNING id",
                 (user_id,),
             )
-            again = await reopened.fetchone()
-            await reopened.close()
             if again is not None:
-                ticket_id: int | None = again["id"]
+                ticket_id = int(again["id"])
             else:
                 # The country it counts for in /stats hotline: where the citizen is registered.
-                cur2 = await conn.execute(
+                made = await conn.fetchone(
                     "INSERT INTO tickets (user_id, staff_chat_id, created_at, country)"
-                    " VALUES (?, ?, ?, (SELECT country FROM registrations WHERE user_id = ?))",
+                    " VALUES (?, ?, ?, (SELECT country FROM registrations WHERE user_id = ?))"
+                    " RETURNING id",
                     (user_id, staff_chat_id, stamp, user_id),
                 )
-                ticket_id = cur2.lastrowid
-        ticket = await self.get(int(ticket_id or 0))
+                if made is None:
+                    raise IntegrityError("the new ticket returned no id")
+                ticket_id = int(made["id"])
+        ticket = await self.get(ticket_id)
         if ticket is None:
             raise LookupError("ticket vanished right after it was opened")
         return ticket, again is None
@@ -215,20 +219,23 @@ class TicketRepo:
         A citizen's message starts a wait unless one is running; a staff answer ends it
         (and its alarm) and, the first time, is the ticket's first response.
         """
+        stamp = to_iso(now)
         if side == "citizen":
             sql = (
-                "UPDATE tickets SET last_citizen_at = :now,"
-                " waiting_since = coalesce(waiting_since, :now) WHERE id = :id"
+                "UPDATE tickets SET last_citizen_at = ?,"
+                " waiting_since = coalesce(waiting_since, ?) WHERE id = ?"
             )
+            params: tuple[object, ...] = (stamp, stamp, ticket_id)
         else:
             sql = (
-                "UPDATE tickets SET last_staff_at = :now, waiting_since = NULL,"
-                " alarmed_at = NULL, first_staff_at = coalesce(first_staff_at, :now),"
-                f" response_seconds = coalesce(response_seconds, {SECONDS_SINCE_OPENED})"
-                " WHERE id = :id"
+                "UPDATE tickets SET last_staff_at = ?, waiting_since = NULL,"
+                " alarmed_at = NULL, first_staff_at = coalesce(first_staff_at, ?),"
+                f" response_seconds = coalesce(response_seconds,"
+                f" {seconds_since_opened(self.db.dialect)}) WHERE id = ?"
             )
+            params = (stamp, stamp, stamp, ticket_id)
         async with self.db.transaction() as conn:
-            await conn.execute(sql, {"now": to_iso(now), "id": ticket_id})
+            await conn.execute(sql, params)
 
     async def set_status(self, ticket_id: int, status: str, now: datetime) -> bool:
         """Close or reopen (staff); False if the ticket is already so (or another is open)."""
@@ -239,14 +246,15 @@ class TicketRepo:
                 # A closed ticket waits for nobody; a reopened one waits from the citizen's
                 # next message.
                 cur = await conn.execute(
-                    "UPDATE tickets SET status = :status, closed_at = :now,"
-                    " closed_reason = :reason, waiting_since = NULL, alarmed_at = NULL,"
-                    f" close_seconds = CASE WHEN :now IS NULL THEN NULL"
-                    f" ELSE {SECONDS_SINCE_OPENED} END WHERE id = :id AND status != :status",
-                    {"status": status, "now": stamp, "reason": "staff" if closing else None,
-                     "id": ticket_id},
+                    "UPDATE tickets SET status = ?, closed_at = ?,"
+                    " closed_reason = ?, waiting_since = NULL, alarmed_at = NULL,"
+                    " close_seconds = CASE WHEN ? = 1"
+                    f" THEN {seconds_since_opened(self.db.dialect)} END"
+                    " WHERE id = ? AND status != ?",
+                    (status, stamp, "staff" if closing else None, int(closing), stamp,
+                     ticket_id, status),
                 )  # fmt: skip
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 # The unique index: the citizen already has another open ticket.
                 return False
             return cur.rowcount == 1

@@ -9,7 +9,6 @@ rendered for the engine by `render` (the carrier notice's kind is "evacuation").
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +23,7 @@ from bot.notices.service import NoticeService
 from bot.runtime.limiter import Paced
 from bot.settings import Settings
 from storage.citizens import CitizenRepo
+from storage.db import IntegrityError
 from storage.evacuation import (
     CANCEL_RUN,
     OFFER_RUN,
@@ -159,7 +159,7 @@ class EvacuationService:
                 result = await self.offers.confirm(
                     offer_id, user_id, token, number, codes.boarding_code(), self.clock.now()
                 )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 # Two random boarding codes met (about one in 10^12): draw another.
                 continue
             self.watch(offer.departure_id)

@@ -30,6 +30,7 @@ from bot.runtime.limiter import HotlineRateLimiter, Paced
 from bot.settings import Settings
 from storage.audience import Audience, AudienceRepo
 from storage.citizens import CitizenRepo
+from storage.leases import LeaseRepo
 from storage.notices import Notice, NoticeRepo
 from storage.outbox import OutboxItem, OutboxRepo, Outcome
 from storage.registrations import RegistrationRepo
@@ -45,6 +46,13 @@ Due = datetime | dict[str, datetime]
 # when there is nothing to send (the row was answered or withdrawn while it waited).
 Renderer = Callable[[OutboxItem, Notice], Awaitable[views.Body | None]]
 
+# How long outbox rows taken by this replica stay out of the others' reach, and how often
+# the claim on those still in hand is renewed. A replica killed with rows in hand delays
+# them by at most CLAIM; a restart under the same name gives them back at once.
+CLAIM = timedelta(seconds=15)
+RENEW_EVERY = 3.0
+# A scheduled occurrence is filled by the replica that takes this lease first.
+FILL_LEASE = timedelta(minutes=2)
 # Errors of a recipient's chat: not retried, the recipient is set inactive.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 _EDIT_DONE = ("message is not modified",)
@@ -63,8 +71,11 @@ class Delivery:
         citizens: CitizenRepo,
         registrations: RegistrationRepo,
         clock: Clock,
+        leases: LeaseRepo,
     ) -> None:
         self.settings = settings
+        self.leases = leases
+        self.replica = settings.replica_name
         self.repo = repo
         self.outbox = outbox
         self.audience = audience
@@ -109,6 +120,9 @@ class Delivery:
         """Take the app's bot and job queue; resume unfinished notices, re-arm scheduled ones,
         start the workers."""
         self._app = app
+        released = await self.outbox.release(self.replica)
+        if released:
+            log.info("took back %s outbox items this replica held before it stopped", released)
         # Sending, or sent but not yet reported done when the last process stopped.
         for notice_id in await self.outbox.busy_notices() + await self.repo.unfinished():
             self.board.watch(notice_id)
@@ -220,6 +234,16 @@ class Delivery:
         if notice is None or notice.state != "active" or notice.next_run is None:
             return 0
         run = notice.next_run
+        now = self.clock.now()
+        if run != schedule.NOW and notice.fill_at is not None and notice.fill_at > now:
+            # Another replica filled the occurrence this job was armed for: arm the next.
+            await self.arm(notice)
+            return 0
+        if not await self.leases.take(f"notice:{notice.id}:{run}", self.replica, now,
+                                      now + FILL_LEASE):  # fmt: skip
+            # Another replica is filling it; look again once it must have finished.
+            self._retry_fill(notice.id)
+            return 0
         due = await self.due(notice.audience, notice.tz_mode, run)
         nxt = schedule.following(notice.schedule, run, notice.until_date)
         fill = await self._fill_instant(notice, nxt) if nxt else None
@@ -233,21 +257,45 @@ class Delivery:
         self.wake()
         return queued
 
+    def _retry_fill(self, notice_id: int) -> None:
+        if self._app is not None and self._app.job_queue is not None:
+            self._app.job_queue.run_once(
+                self._fill_job, when=FILL_LEASE.total_seconds() + 1, name=f"notice:{notice_id}",
+                data=notice_id,
+            )  # fmt: skip
+
+    async def sync(self) -> None:
+        """Arm what another replica scheduled (each replica's JobQueue is its own)."""
+        if self._app is None or self._app.job_queue is None:
+            return
+        for notice in await self.repo.armed():
+            if not self._app.job_queue.get_jobs_by_name(f"notice:{notice.id}"):
+                await self.arm(notice)
+
     # ---- sending --------------------------------------------------------------------------
 
     async def _feed(self) -> None:
+        renewed = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
+            now = self.clock.now()
+            if self.in_hand and loop.time() - renewed >= RENEW_EVERY:
+                await self.outbox.renew(self.in_hand, now + CLAIM)
+                renewed = loop.time()
             queue = self._queue
-            # The best items not in hand: the first fill the room left, and any after them
-            # more urgent than the worst queued swap it out. Only news (a fill, a reminder)
-            # can bring such items, so otherwise the room is all that is fetched.
+            # The best items no replica holds: the first fill the room left, and any after
+            # them more urgent than the worst queued swap it out. Only news (a fill, a
+            # reminder) can bring such items, so otherwise the room is all that is claimed.
             want = queue.limit if self._news else queue.limit - len(queue)
             self._news = False
-            items = await self.outbox.due(self.clock.now(), want, self.in_hand) if want else []
-            for item in items:
+            items = await self.outbox.claim(self.replica, now, want, now + CLAIM) if want else []
+            # Claimed but not kept (no room, or swapped out): given back to every replica.
+            returned: list[int] = []
+            for index, item in enumerate(items):
                 worst = queue.worst()
                 if len(queue) >= queue.limit and (worst is None or item.priority >= worst):
+                    returned.extend(i.id for i in items[index:])
                     break
                 self.in_hand.add(item.id)
                 self.board.watch(item.notice_id)
@@ -255,7 +303,11 @@ class Delivery:
                 if evicted is not None:
                     # Back to waiting in the database, to be fetched again later.
                     self.in_hand.discard(evicted.id)
-            timeout = 5.0
+                    returned.append(evicted.id)
+            if returned:
+                await self.outbox.unclaim(returned)
+            # Awake at least every RENEW_EVERY: the claims on the items in hand must not lapse.
+            timeout = RENEW_EVERY
             if len(queue) >= queue.limit:
                 # Full: the workers wake the feeder once they have taken half of it.
                 self._full = True

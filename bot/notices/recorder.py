@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
@@ -20,15 +21,30 @@ class Recorder:
         self.now = now
         self._queue: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flushing = False
+        # Set while no commit runs and nothing waits for one.
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def record(self, outcome: Outcome) -> None:
         """Store one result; returns once it is committed."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((outcome, future))
+        self._idle.clear()
         if not self._flushing:
             self._flushing = True
             asyncio.get_running_loop().create_task(self._flush())
         await future
+
+    async def settled(self, limit: float = 2.0) -> None:
+        """Wait (at most `limit` seconds) until the results handed in so far are committed.
+
+        A button pressed under a copy can arrive before its "sent" is committed: its handler
+        waits for the commit, then looks again (PostgreSQL's commits take a round trip).
+        """
+        if not (self._flushing or self._queue):
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), limit)
 
     async def _flush(self) -> None:
         try:
@@ -44,3 +60,4 @@ class Recorder:
                         future.set_result(None)
         finally:
             self._flushing = False
+            self._idle.set()

@@ -218,6 +218,9 @@ class NoticeService:
     async def acknowledge(self, notice_id: int, user_id: int) -> bool | None:
         """A recipient's "Received": True new, False repeated, None not theirs."""
         result = await self.outbox.ack(notice_id, user_id, self.clock.now())
+        if result is None:
+            await self.engine.recorder.settled()
+            result = await self.outbox.ack(notice_id, user_id, self.clock.now())
         if result is not None:
             self.engine.watch(notice_id)
         return result
@@ -229,8 +232,12 @@ class NoticeService:
 
         `now` is the service's clock unless the caller already read it.
         """
-        if not await self.outbox.answer(notice_id, user_id, value, now or self.clock.now()):
-            return None
+        stamp = now or self.clock.now()
+        if not await self.outbox.answer(notice_id, user_id, value, stamp):
+            # Pressed before the copy's "sent" was committed: look again once it is.
+            await self.engine.recorder.settled()
+            if not await self.outbox.answer(notice_id, user_id, value, stamp):
+                return None
         self.engine.watch(notice_id)
         return await self.repo.get(notice_id)
 

@@ -11,6 +11,15 @@ are handled again, before polling resumes.
 An update python-telegram-bot cannot read (a poll without fields PTB requires, as an older
 self-hosted Bot API server sends it) is recorded once as skipped and never handled; the
 batch around it goes on. PTB's Updater re-fetched such a batch forever (1,866 times in 10 s).
+
+Webhook mode (`ClaimingInbox`): the receiver (bot.runtime.webhook) stores each update before
+it answers 200; every replica claims from the same table (storage.inbox: one chat's updates
+in order across replicas, leases renewed while in hand, a dead replica's expiring) and feeds
+what it claimed to the same queue, so the same update processor (a chat's turn, slots, the
+flood throttle) and the same done marks serve both modes. Before a claimed update's handlers
+run, `refresh` reads that chat's conversation states and the user's data again: another
+replica may have moved them on, and python-telegram-bot's ConversationHandler loads its
+states once, at start-up (its issues #5225 and #4452).
 """
 
 from __future__ import annotations
@@ -25,8 +34,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import Application, ExtBot
+from telegram.ext import Application, ConversationHandler, ExtBot
 
+from bot.runtime.persistence import SqlitePersistence
+from storage.bot_state import BotStateRepo
 from storage.inbox import InboxRepo, Incoming
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,21 @@ BACKOFF_MAX = 15.0
 READ_MARGIN = 10
 # Done marks wait this long to be committed together (see _Marks).
 MARK_DELAY = 0.02
+# Webhook mode: how long a claimed update stays with its replica (renewed while in hand,
+# so only a dead replica's claims expire), and how often an idle replica looks for work
+# another replica's receiver stored (its own receiver wakes it at once).
+LEASE = timedelta(seconds=15)
+RENEW_EVERY = 3.0
+IDLE_POLL = 0.1
+
+
+def chat_key(update: Update) -> int | None:
+    """Whose updates must be handled in order: the chat's, else the user's."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
 
 
 def owner_of(payload: dict[str, Any]) -> int | None:
@@ -75,6 +101,7 @@ class _Marks:
         self.now = now
         self._queue: list[int] = []
         self._flushing: asyncio.Task[None] | None = None
+        self.committed: Callable[[], None] | None = None
 
     def add(self, update_id: int) -> None:
         self._queue.append(update_id)
@@ -88,6 +115,8 @@ class _Marks:
                 batch, self._queue = self._queue, []
                 try:
                     await self.repo.done(batch, self.now())
+                    if self.committed is not None:
+                        self.committed()
                 except Exception as exc:
                     # Left unfinished: handled again at the next start, which is the safe side.
                     log.warning("done marks not stored: %s", type(exc).__name__)
@@ -110,18 +139,15 @@ class _Marks:
             await self.repo.done(batch, self.now())
 
 
-class Inbox:
-    """The bot's getUpdates loop over the durable inbox."""
+class _InboxBase:
+    """What both sources share: handing updates to the application, done marks, holds."""
 
-    def __init__(self, repo: InboxRepo, poll_timeout: int, now: Callable[[], datetime]) -> None:
+    def __init__(self, repo: InboxRepo, now: Callable[[], datetime]) -> None:
         self.repo = repo
-        self.poll_timeout = poll_timeout
         self.now = now
         self._marks = _Marks(repo, now)
         self._app: InboxApp | None = None
         self._task: asyncio.Task[None] | None = None
-        self._purged_at = 0.0
-        self._stored_once = False
         # Updates handed to the application and not finished yet (what a kill leaves).
         self.in_hand: set[int] = set()
         # Finished by their handlers but done later (an album waits for its last item).
@@ -130,21 +156,8 @@ class Inbox:
 
     @property
     def running(self) -> bool:
-        """Whether the loop is polling."""
+        """Whether the loop is fetching."""
         return self._task is not None and not self._task.done()
-
-    async def start(self, app: InboxApp) -> None:
-        """Hand over what the last process left unfinished, then poll."""
-        self._app = app
-        left = await self.repo.unfinished()
-        if left:
-            log.warning("%s updates left unfinished by the last run: handled now", len(left))
-        for row in left:
-            await self._feed(row.update_id, row.payload)
-        loop = asyncio.get_running_loop()
-        # A plain task, cancelled by stop_polling(): Application.create_task awaits its tasks
-        # at stop, and this loop never ends by itself.
-        self._task = loop.create_task(self._poll(), name="inbox-poll")
 
     async def stop_polling(self) -> None:
         """Stop fetching; what was stored and not handled yet stays for the next start."""
@@ -200,6 +213,29 @@ class Inbox:
         if self._app is None:
             raise RuntimeError("the inbox has not been started")
         return self._app
+
+
+class Inbox(_InboxBase):
+    """The bot's getUpdates loop over the durable inbox."""
+
+    def __init__(self, repo: InboxRepo, poll_timeout: int, now: Callable[[], datetime]) -> None:
+        super().__init__(repo, now)
+        self.poll_timeout = poll_timeout
+        self._purged_at = 0.0
+        self._stored_once = False
+
+    async def start(self, app: InboxApp) -> None:
+        """Hand over what the last process left unfinished, then poll."""
+        self._app = app
+        left = await self.repo.unfinished()
+        if left:
+            log.warning("%s updates left unfinished by the last run: handled now", len(left))
+        for row in left:
+            await self._feed(row.update_id, row.payload)
+        loop = asyncio.get_running_loop()
+        # A plain task, cancelled by stop_polling(): Application.create_task awaits its tasks
+        # at stop, and this loop never ends by itself.
+        self._task = loop.create_task(self._poll(), name="inbox-poll")
 
     async def _fetch(self, offset: int | None) -> list[Any]:
         app = self.app
@@ -286,3 +322,101 @@ class Inbox:
             await self.repo.purge(now - KEEP_HANDLED, now - KEEP_SKIPPED)
         except Exception as exc:
             log.warning("inbox purge failed: %s", type(exc).__name__)
+
+
+class ClaimingInbox(_InboxBase):
+    """Webhook mode: handles what any replica's receiver stored, claimed in the database."""
+
+    def __init__(
+        self, repo: InboxRepo, replica: str, now: Callable[[], datetime], batch: int = 64
+    ) -> None:
+        super().__init__(repo, now)
+        self.replica = replica
+        self.batch = batch
+        self._wake = asyncio.Event()
+        # Marks committed: the chats' next updates can be claimed now.
+        self._marks.committed = self._wake.set
+        self.bot_state: BotStateRepo | None = None
+
+    def wake(self) -> None:
+        """The receiver stored something: claim now instead of at the next look."""
+        self._wake.set()
+
+    async def start(self, app: InboxApp) -> None:
+        """Free what this replica's last run held, then claim and hand over."""
+        self._app = app
+        freed = await self.repo.release(self.replica)
+        if freed:
+            log.warning("%s updates held by this replica's last run: handled now", freed)
+        self._task = asyncio.get_running_loop().create_task(self._claim(), name="inbox-claim")
+
+    def _backlog(self) -> int:
+        # Updates handed over and not finished (held ones included): claim more only while
+        # few are waiting, so a replica does not take what an idle one could handle.
+        return len(self.in_hand)
+
+    async def _claim(self) -> None:
+        loop = asyncio.get_running_loop()
+        renewed = purged = loop.time()
+        while True:
+            try:
+                now = self.now()
+                if loop.time() - renewed >= RENEW_EVERY:
+                    await self.repo.renew(self.in_hand, now + LEASE)
+                    renewed = loop.time()
+                if loop.time() - purged >= PURGE_EVERY:
+                    await self.repo.purge(now - KEEP_HANDLED, now - KEEP_SKIPPED)
+                    purged = loop.time()
+                room = self.batch - self._backlog()
+                items = []
+                if room > 0:
+                    items = await self.repo.claim(self.replica, now, now + LEASE, room)
+                for item in items:
+                    await self._feed(item.update_id, item.payload)
+                if items:
+                    # A chat's next update becomes claimable once this one is done: look
+                    # again soon rather than wait for the receiver.
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("inbox: claiming failed (%s); trying again", type(exc).__name__)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+
+    async def refresh(self, update: object) -> None:
+        """This update's conversation states and user data, as the database has them now.
+
+        Awaited in the chat's turn, before its handlers (the update processor's
+        before_update). python-telegram-bot offers no public way to reload a
+        ConversationHandler's state: its key and its table are read and set here, nothing
+        of PTB is replaced.
+        """
+        if not isinstance(update, Update) or self.bot_state is None:
+            return
+        app = self.app
+        for group in app.handlers.values():
+            for handler in group:
+                if not isinstance(handler, ConversationHandler) or not handler.persistent:
+                    continue
+                try:
+                    key = handler._get_key(update)
+                except RuntimeError:
+                    continue
+                state = await self.bot_state.conversation(str(handler.name), key)
+                conversations: Any = handler._conversations
+                if state is None:
+                    conversations.data.pop(key, None)
+                else:
+                    conversations.update_no_track({key: state})
+        user = update.effective_user
+        persistence = app.persistence
+        if user is not None and isinstance(persistence, SqlitePersistence):
+            data = await self.bot_state.user_data_of(user.id)
+            persistence.remember(user.id, data)
+            # The application's own dict for the user, filled in place (user_data is a
+            # read-only view of the application's mapping, its values are the dicts).
+            own = app.user_data[user.id]
+            own.clear()
+            own.update(data)

@@ -93,15 +93,20 @@ class Pacer:
     """
 
     def __init__(self, rate: float, window: float = 1.0) -> None:
-        self.interval = 1.0 / (rate * HEADROOM)
-        # Paced sends leave this much of each window to the unpaced ones (none at 30/s,
-        # where the spacing alone leaves room).
-        self.limit = max(1, int(rate) - int(rate * (1 - HEADROOM)))
+        self.set_rate(rate)
         self.window = window
         self._next = 0.0
         self.inflight = 0
         # Response times, in order: each holds a place in the window for one second.
         self._ends: deque[float] = deque()
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at `rate` a second from now on (this replica's share of the budget)."""
+        self.rate = rate
+        self.interval = 1.0 / (rate * HEADROOM)
+        # Paced sends leave this much of each window to the unpaced ones (none at 30/s,
+        # where the spacing alone leaves room).
+        self.limit = max(1, int(rate) - int(rate * (1 - HEADROOM)))
 
     async def wait(self) -> None:
         """Take the next free slot, sleep until it comes; call `done` when the call ends."""
@@ -159,6 +164,7 @@ class HotlineRateLimiter(AIORateLimiter):
         # Counted even when not capped (GROUP_MAX_PER_MINUTE=0): how busy a group is picks
         # the overflow group a new ticket goes to.
         self.groups = GroupBudget(int(group_max_rate))
+        self._group_limit = int(group_max_rate)
         # A chat's own 429: when its wait ends, until when its sends go 1 a second, and when
         # its latest send started (to tell a chat's own flood from everyone's).
         self._chat_until: dict[int, float] = {}
@@ -168,6 +174,10 @@ class HotlineRateLimiter(AIORateLimiter):
         self.chat_retry_afters = 0
         self.free = Pacer(broadcast_rate)
         self.paid = Pacer(paid_rate)
+        self._rates = (broadcast_rate, paid_rate)
+        # Several replicas share the token: replies take paced slots too (see share()).
+        self.shared = False
+        self.replicas = 1
         self.pause_until = 0.0
         self.retry_afters = 0
         self._chat_next: dict[int, float] = {}
@@ -297,6 +307,22 @@ class HotlineRateLimiter(AIORateLimiter):
         """Sends to the group counted in its budget's window now."""
         return self.groups.used(chat_id)
 
+    def share(self, replicas: int) -> None:
+        """Several replicas send with one token: this one paces at its part of the caps."""
+        if replicas == self.replicas:
+            return  # the pacers keep their rhythm (and any rate set by hand)
+        self.replicas = replicas
+        free, paid = self._rates
+        self.free.set_rate(free / replicas)
+        self.paid.set_rate(paid / replicas)
+        # A group's 20 a minute is the token's too: each replica keeps to its part of it.
+        if self._group_limit > 0:
+            self.groups.limit = max(1, self._group_limit // replicas)
+        # Alone, replies are only counted: Telegram's 429s pace them and broadcasts yield.
+        # Beside other replicas a burst of replies here would push the total over the cap
+        # that the others' pacers cannot see, so each reply waits for a slot of this share.
+        self.shared = replicas > 1
+
     def release(self, paid: bool) -> None:
         """The call that `acquire` let through has finished (answered or failed)."""
         (self.paid if paid else self.free).done()
@@ -398,7 +424,10 @@ class HotlineRateLimiter(AIORateLimiter):
                     break
                 self._end_probe(probe, answered=False)  # a 429 came meanwhile: wait again
             if counted:
-                self.free.count()
+                if self.shared:
+                    await self.free.wait()
+                else:
+                    self.free.count()
                 self.paid.count()
             answered = False
             started = time.monotonic()

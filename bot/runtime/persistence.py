@@ -231,6 +231,13 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], BD]):
             else:
                 self._states[k] = json.dumps(v)
 
+    def remember(self, user_id: int, data: dict[str, Any]) -> None:
+        """`data` is what the database holds now (read by another replica's refresh)."""
+        if data:
+            self._stored[user_id] = _dump(data)
+        else:
+            self._stored.pop(user_id, None)
+
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         """Chat data is not persisted."""
 

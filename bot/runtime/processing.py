@@ -25,6 +25,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.runtime import metrics
+
 # PTB's semaphore: never the one that limits (see the module docstring).
 _UNBOUNDED = 1 << 30
 
@@ -109,6 +111,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         # the update changed there (Application.update_persistence), so the chat's next
         # update starts from stored state and a kill loses none of it.
         self.after_update: Callable[[], Awaitable[None]] | None = None
+        # Awaited in the chat's turn before its handlers: beside other replicas, the chat's
+        # conversation states and the user's data are read again from the database.
+        self.before_update: Callable[[object], Awaitable[None]] | None = None
         # Awaited last for every update, handled or dropped: the inbox records it done.
         self.finished: Callable[[object], Awaitable[None]] | None = None
         # Awaited (outside the chat's turn) for the first update of a throttled flood.
@@ -136,12 +141,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         try:
             if key is None:
                 async with self._slots:
-                    handled = await self._run(coroutine)
+                    handled = await self._run(update, coroutine)
                 return
             if key > 0 and self._flooding(key):
                 await self._drop(update, coroutine, key)
                 return
-            handled = await self._in_turn(key, coroutine)
+            handled = await self._in_turn(key, update, coroutine)
         finally:
             if handled and self.finished is not None:
                 await self.finished(update)
@@ -159,16 +164,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         one a second; a stop would otherwise wait for all of them."""
         self.closing = True
 
-    async def _in_turn(self, key: int, coroutine: Awaitable[Any]) -> bool:
+    async def _in_turn(self, key: int, update: object, coroutine: Awaitable[Any]) -> bool:
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
                 if key < 0:
                     async with self._group_slots, self._slots:
-                        return await self._run(coroutine)
+                        return await self._run(update, coroutine)
                 async with self._slots:
-                    return await self._run(coroutine)
+                    return await self._run(update, coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:
@@ -176,13 +181,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             else:
                 self._locks[key] = (lock, users - 1)
 
-    async def _run(self, coroutine: Awaitable[Any]) -> bool:
+    async def _run(self, update: object, coroutine: Awaitable[Any]) -> bool:
         if self.closing:
             _close(coroutine)
             return False
-        await coroutine
-        if self.after_update is not None:
-            await self.after_update()
+        started = time.perf_counter()
+        try:
+            if self.before_update is not None:
+                await self.before_update(update)
+            await coroutine
+            if self.after_update is not None:
+                await self.after_update()
+        finally:
+            # Handler time, in its slot (the wait for the chat's turn is not the handler's).
+            metrics.observe_update(time.perf_counter() - started)
         return True
 
     async def _drop(self, update: object, coroutine: Awaitable[Any], key: int) -> None:

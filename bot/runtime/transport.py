@@ -15,6 +15,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.runtime import metrics
+
 _JSON = {"Content-Type": "application/json"}
 
 
@@ -101,8 +103,12 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout
             ) as res:
-                return res.status, await res.read()
+                body = await res.read()
         except TimeoutError as err:
+            metrics.observe_request(url, None)
             raise TimedOut from err
         except aiohttp.ClientError as err:
+            metrics.observe_request(url, None)
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        metrics.observe_request(url, res.status)
+        return res.status, body

@@ -35,6 +35,7 @@ class SmsSender:
         rate: float,
         retries: int,
         changed: Callable[[int], None],
+        holder: str = "bot",
     ) -> None:
         self.gateway = gateway
         self.repo = repo
@@ -42,6 +43,8 @@ class SmsSender:
         self.interval = 1.0 / rate
         self.retries = retries
         self.changed = changed
+        # The replica's name on the SMS it claims (several replicas share one database).
+        self.holder = holder
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next = 0.0
@@ -68,7 +71,10 @@ class SmsSender:
         while True:
             self._wake.clear()
             try:
-                items = await self.repo.due(self.clock.now(), FETCH)
+                now = self.clock.now()
+                # Held long enough to send them all at the pace, and a minute more.
+                until = now + timedelta(seconds=FETCH * self.interval + 60)
+                items = await self.repo.claim(self.holder, now, FETCH, until)
                 for item in items:
                     await self._pace()
                     outcome = await self.attempt(item)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from storage.models import STATUSES
@@ -112,6 +116,72 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]])
     sheet.autofilter(0, 0, len(rows), max(0, len(header) - 1))
     book.close()
     return buffer.getvalue()
+
+
+class ExportFiles:
+    """The CSV and the XLSX of one export, written a batch at a time to temporary files.
+
+    Memory stays flat whatever the number of rows (bench/scale.py: the bot's peak RSS was
+    691 MB exporting 296,000 rows held as lists): the CSV is written as rows come, and
+    XlsxWriter's constant_memory mode flushes each row to disk. The same cells as
+    csv_bytes and xlsx_bytes: widths from the first 500 rows, text stays text.
+    """
+
+    def __init__(self, title: str, header: Sequence[str]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="hotline-export-"))
+        self.csv_path = self.folder / "export.csv"
+        self.xlsx_path = self.folder / "export.xlsx"
+        self.header = [str(h) for h in header]
+        self.rows = 0
+        self._csv = self.csv_path.open("w", encoding="utf-8", newline="")
+        self._csv.write("\ufeff")
+        self._writer = csv.writer(self._csv, delimiter=";")
+        self._writer.writerow([_cell(v) for v in self.header])
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(
+            str(self.xlsx_path), {"constant_memory": True, "tmpdir": str(self.folder)}
+        )
+        self._sheet = self._book.add_worksheet(title[:31])
+        self._bold = self._book.add_format({"bold": True})
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows to both files (blocking: run it in a thread)."""
+        if not rows:
+            return
+        if self.rows == 0:
+            for index, name in enumerate(self.header):
+                width = max([len(name)] + [len(str(r[index] or "")) for r in rows[:500]])
+                self._sheet.set_column(index, index, min(40, width + 2))
+                self._sheet.write_string(0, index, name, self._bold)
+        self._writer.writerows([_cell(v) for v in row] for row in rows)
+        text, number = self._sheet.write_string, self._sheet.write_number
+        for r, row in enumerate(rows, start=self.rows + 1):
+            for c, value in enumerate(row):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    number(r, c, value)
+                elif value is not None and value != "":
+                    text(r, c, str(value))
+        self.rows += len(rows)
+
+    def finish(self) -> None:
+        """Close both files (blocking: run it in a thread)."""
+        if self.rows == 0:
+            for index, name in enumerate(self.header):
+                self._sheet.set_column(index, index, min(40, len(name) + 2))
+                self._sheet.write_string(0, index, name, self._bold)
+        self._csv.close()
+        self._sheet.freeze_panes(1, 0)
+        self._sheet.autofilter(0, 0, self.rows, max(0, len(self.header) - 1))
+        self._book.close()
+
+    def discard(self) -> None:
+        """Remove the files (they hold personal data)."""
+        if not self._csv.closed:
+            self._csv.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if os.path.exists(self.folder):  # pragma: no cover - rmtree said nothing
+            raise OSError(f"cannot remove {self.folder}")
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): = + - or @

@@ -45,7 +45,7 @@ CREATE TABLE desk_officers (
     username    TEXT,
     seen_at     TEXT    NOT NULL
 );
-CREATE INDEX desk_officers_username ON desk_officers (username COLLATE NOCASE);
+CREATE INDEX desk_officers_username ON desk_officers (lower(username));
 
 -- "Did this help?": one verdict per citizen and FAQ entry, the latest one counts.
 CREATE TABLE faq_feedback (

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.notices import NoticeDraft, NoticeRepo
 from tests.support.cli import env
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi, FloodLimits
+from tests.support.pg import database_env
 from tests.support.seed import Person, seed
 
 RECIPIENTS = 3000
@@ -25,7 +26,7 @@ KILLS = 3
 HEADER = "📢"  # both languages' headers start with it
 
 
-async def queue_notice(db_path: Path) -> None:
+async def queue_notice(db_path: Path | str) -> None:
     """A notice for everyone, due now: the bot fills and sends it when it starts."""
     db = Database(db_path)
     await db.open()
@@ -46,8 +47,9 @@ def delivered(fake: FakeBotApi) -> Counter[int]:
 
 
 @pytest.mark.slow
-async def test_kill_9_during_a_broadcast_loses_nobody(tmp_path: Path, fake: FakeBotApi) -> None:
-    db_path = tmp_path / "db" / "h.sqlite3"
+async def test_kill_9_during_a_broadcast_loses_nobody(
+    tmp_path: Path, fake: FakeBotApi, db_path: Path | str
+) -> None:
     people = [Person(10_000 + i, "AE" if i % 3 else "QA", lang="kk" if i % 2 else "ru")
               for i in range(RECIPIENTS)]  # fmt: skip
     await seed(db_path, people)
@@ -59,7 +61,7 @@ async def test_kill_9_during_a_broadcast_loses_nobody(tmp_path: Path, fake: Fake
     settings = env(
         tmp_path, BOT_TOKEN=TEST_TOKEN, BOT_API_BASE_URL=fake.base_url, POLL_TIMEOUT="1",
         ADMIN_IDS="900001", PAID_BROADCASTS="true", PAID_BROADCAST_RATE="500",
-        BROADCAST_WORKERS=str(WORKERS), DATABASE_PATH=str(db_path),
+        BROADCAST_WORKERS=str(WORKERS), **database_env(db_path),
     )  # fmt: skip
     rng = random.Random(20261122)
     log = tmp_path / "bot.log"

@@ -63,7 +63,9 @@ async def test_safety_check_counts_answers_and_opens_urgent_tickets(
     await admin.expect("700400")
     other.send("/safety AE")
     await other.expect("вне вашей зоны")
-    rows = await run_db("SELECT answer, count(*) FROM outbox GROUP BY answer ORDER BY answer")
+    rows = await run_db(
+        "SELECT answer, count(*) FROM outbox GROUP BY answer ORDER BY answer NULLS FIRST"
+    )
     assert rows == [(None, 1), ("help", 1), ("safe", 1)]
 
 

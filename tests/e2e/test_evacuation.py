@@ -353,17 +353,18 @@ async def test_a_cancelled_departure_tells_everyone_and_decliners_queue_last(
     admin.chat.started = True
     # An earlier departure that 7002 declined and 7003 let expire: the back of the queue.
     async with _db(db_path) as db, db.transaction() as conn:
-        await conn.execute(
+        carrier = await conn.fetchone(
             "INSERT INTO notices (author_id, text_ru, schedule, state, created_at, updated_at,"
-            " kind) VALUES (?, '', 'now', 'done', ?, ?, 'evacuation')",
+            " kind) VALUES (?, '', 'now', 'done', ?, ?, 'evacuation') RETURNING id",
             (ADMIN, to_iso(start), to_iso(start)),
         )
+        assert carrier is not None
         await conn.execute(
             "INSERT INTO departures (kind, country, city, audience, point, departs_at, seats,"
             " confirm_hours, state, notice_id, created_by, created_at, updated_at)"
             " VALUES ('bus', 'AE', 'Dubai', 'evacuation', 'x', ?, 2, 6, 'departed',"
-            " last_insert_rowid(), ?, ?, ?)",
-            (to_iso(start - timedelta(days=1)), ADMIN, to_iso(start), to_iso(start)),
+            " ?, ?, ?, ?)",
+            (to_iso(start - timedelta(days=1)), carrier[0], ADMIN, to_iso(start), to_iso(start)),
         )
         await conn.executemany(
             "INSERT INTO evac_offers (departure_id, user_id, seats, state, token, offered_at,"

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
-import aiosqlite
 import pytest
 from openpyxl import load_workbook
 
 from bot.faq import content
 from bot.reference.telegram_html import utf16_len
+from storage.db import Database
 from tests.support.fakebot import FakeBotApi, FakeUser
 from tests.support.journeys import ADMIN, consent, exported, file_of, upload
 from tests.support.running import RunningBot
@@ -23,19 +23,24 @@ from tests.support.seed import Person, seed
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
 
-async def write_db(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> None:
+async def write_db(db_path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> None:
     """Change the bot's database directly (as an older version of the bot left it)."""
-    async with aiosqlite.connect(db_path) as conn:
-        await conn.execute(sql, params)
-        await conn.commit()
+    db = Database(db_path, pool_size=1)
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(sql, params)
+    finally:
+        await db.close()
 
 
-async def store_content(db_path: Path, body: str) -> None:
+async def store_content(db_path: Path | str, body: str) -> None:
     """A content document in the database, as a version that accepted it stored it."""
     await write_db(
         db_path,
-        "INSERT OR REPLACE INTO content (name, body, updated_at, updated_by)"
-        " VALUES ('faq', ?, '2026-11-01T00:00:00+00:00', 900001)",
+        "INSERT INTO content (name, body, updated_at, updated_by)"
+        " VALUES ('faq', ?, '2026-11-01T00:00:00+00:00', 900001)"
+        " ON CONFLICT (name) DO UPDATE SET body = excluded.body",
         (body,),
     )
 

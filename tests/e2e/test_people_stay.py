@@ -25,13 +25,11 @@ async def check(bot: RunningBot) -> tuple[int, int, int]:
     return await stay.run(bot.app)
 
 
-async def mentions(run_db: Query, user_id: int) -> list[str]:
-    """Every table.column that still holds the user's id."""
+async def mentions(bot: RunningBot, run_db: Query, user_id: int) -> list[str]:
+    """Every table.column that still holds the user's id (on either engine)."""
     found = []
-    for (table,) in await run_db(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-    ):
-        for column in [r[1] for r in await run_db(f"PRAGMA table_info({table})")]:
+    for table, columns in (await bot.services.db.columns()).items():
+        for column in columns:
             hits = await run_db(
                 f"SELECT count(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",  # noqa: S608
                 (f"%{user_id}%",),
@@ -86,7 +84,7 @@ async def test_expiry_asks_warns_and_erases_but_not_while_a_ticket_is_open(
     bot.clock.set(datetime(2027, 4, 9, 9, 0, tzinfo=UTC))
     assert await check(bot) == (0, 0, 1)
     await users[7002].expect("регистрация закрыта, данные удалены")
-    assert await mentions(run_db, 7002) == []
+    assert await mentions(bot, run_db, 7002) == []
     assert await run_db("SELECT user_id FROM registrations ORDER BY 1") == [(7001,), (7003,)]
     assert await run_db("SELECT details FROM audit_log WHERE action = 'people.stay_erase'") == [
         ('{"citizens": 1}',),

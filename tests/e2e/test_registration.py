@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
+from storage.db import Database
 from tests.support.fakebot import FakeBotApi
 from tests.support.journeys import consent, register_ru
 from tests.support.running import RunningBot, eventually
@@ -179,7 +178,7 @@ async def test_edit_one_field_and_move_keeps_history(
 
 
 async def test_delete_my_data_leaves_no_row(
-    fake: FakeBotApi, bot: RunningBot, run_db: Query
+    fake: FakeBotApi, bot: RunningBot, run_db: Query, db_path: Path | str
 ) -> None:
     user = fake.user(2005)
     other = fake.user(2006)
@@ -205,10 +204,12 @@ async def test_delete_my_data_leaves_no_row(
     assert "регистрация, 1 место в истории, язык и согласие" in done.text
     assert any(b["text"] == "☰ Главное меню" for b in done.buttons())  # not a dead end
     await asyncio.sleep(0.5)  # a persistence flush must not bring it back
-    for (table,) in await run_db(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-    ):
-        columns = [r[1] for r in await run_db(f"PRAGMA table_info({table})")]
+    db = Database(db_path, pool_size=1)
+    await db.open()
+    tables = await db.columns()
+    await db.close()
+    assert "outbox" in tables
+    for table, columns in tables.items():
         for column in columns:
             hits = await run_db(
                 f"SELECT count(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",  # noqa: S608
@@ -283,7 +284,9 @@ async def test_drafts_saved_before_the_upgrade_resume_at_their_step(
     for user in (located, editing, moving):
         await consent(user)
     await bot.stop()
-    async with aiosqlite.connect(db_path) as conn:
+    db = Database(db_path, pool_size=1)
+    await db.open()
+    async with db.transaction() as conn:
         await conn.executemany(
             "INSERT INTO conversation_states (name, key, state) VALUES (?, ?, ?)",
             OLD_CONVERSATIONS,
@@ -291,7 +294,7 @@ async def test_drafts_saved_before_the_upgrade_resume_at_their_step(
         await conn.executemany(
             "INSERT INTO user_state (user_id, data) VALUES (?, ?)", OLD_USER_DATA
         )
-        await conn.commit()
+    await db.close()
     await bot.start()
 
     # The "Yes" under "Вы находитесь здесь?", sent by the old version, takes the GPS place.

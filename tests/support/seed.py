@@ -25,9 +25,9 @@ class Person:
     children: int = 0
 
 
-async def seed(db_path: Path, people: list[Person]) -> None:
+async def seed(db_path: Path | str, people: list[Person]) -> None:
     """Insert citizens with consent and a registration each, in one transaction."""
-    db = Database(db_path)
+    db = Database(db_path, pool_size=1)
     await db.open()
     stamp = to_iso(utcnow())
     try:

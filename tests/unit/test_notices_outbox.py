@@ -22,9 +22,9 @@ CITIZENS = (101, 102)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
     """A migrated database with two registered citizens in the UAE."""
-    database = Database(tmp_path / "outbox.sqlite3")
+    database = Database(db_path)
     await database.open()
     stamp = to_iso(NOW)
     async with database.transaction() as conn:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from storage.audience import Audience, AudienceRepo
 from storage.citizens import CitizenRepo
 from storage.db import Database
+from storage.leases import LeaseRepo
 from storage.notices import Notice, NoticeDraft, NoticeRepo
 from storage.outbox import OutboxItem, OutboxRepo, Outcome
 from storage.registrations import RegistrationRepo
@@ -76,7 +77,7 @@ async def engine() -> AsyncIterator[Engine]:
     repo = NoticeRepo(db)
     delivery = Delivery(
         settings, repo, OutboxRepo(db), AudienceRepo(db), CATALOG, CitizenRepo(db),
-        RegistrationRepo(db), clock,
+        RegistrationRepo(db), clock, LeaseRepo(db),
     )  # fmt: skip
     bot = FakeBot()
     # What start() would hand in: only the bot is used by a send.

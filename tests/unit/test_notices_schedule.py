@@ -14,6 +14,7 @@ from bot.settings import Settings
 from storage.audience import Audience, AudienceRepo
 from storage.citizens import CitizenRepo
 from storage.db import Database
+from storage.leases import LeaseRepo
 from storage.notices import NoticeDraft, NoticeRepo
 from storage.outbox import OutboxRepo
 from storage.registrations import RegistrationRepo
@@ -49,8 +50,9 @@ def service(register: Register) -> NoticeService:
     clock = Frozen()
     repo, outbox = NoticeRepo(db), OutboxRepo(db)
     engine = Delivery(
-        settings, repo, outbox, register, CATALOG, CitizenRepo(db), RegistrationRepo(db), clock
-    )
+        settings, repo, outbox, register, CATALOG, CitizenRepo(db), RegistrationRepo(db), clock,
+        LeaseRepo(db),
+    )  # fmt: skip
     return NoticeService(settings, repo, outbox, register, engine, clock)
 
 

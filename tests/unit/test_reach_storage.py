@@ -159,9 +159,10 @@ async def test_not_reached_hand_over_and_sms(db: Database) -> None:
 
 async def test_register_quality(db: Database) -> None:
     notice = await _sent(db, ack=True, urgent=True)  # 5 blocked the bot meanwhile
-    await db.conn.execute(
-        "UPDATE registrations SET updated_at = '2029-01-01T00:00:00+00:00' WHERE user_id = 1"
-    )
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE registrations SET updated_at = '2029-01-01T00:00:00+00:00' WHERE user_id = 1"
+        )
     await OutboxRepo(db).ack(notice.id, 2, NOW)
     quality = {q.country: q for q in await ReachRepo(db).quality(None, NOW - timedelta(days=14))}
     ae, us = quality["AE"], quality["US"]

@@ -32,6 +32,11 @@ class BotApiMethods:
     callback_answers: dict[str, JSON]
     pending_polls: int
     _updates: list[JSON]
+    webhook: JSON | None
+
+    def _webhook_changed(self) -> None:
+        raise NotImplementedError
+
     _file_ids: itertools.count[int]
     _new_update: asyncio.Event
     _closing: bool
@@ -156,12 +161,28 @@ class BotApiMethods:
     async def m_deleteWebhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
+        return True
+
+    async def m_setWebhook(self, params: JSON) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            self.webhook = None
+            return True
+        if not url.startswith(("https://", "http://127.0.0.1")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token") or ""}
+        self._webhook_changed()
         return True
 
     async def m_getWebhookInfo(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False,
+                "pending_update_count": len(self._updates)}  # fmt: skip
 
     async def m_getUpdates(self, params: JSON) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)

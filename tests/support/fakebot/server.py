@@ -113,6 +113,12 @@ class FakeBotApi(BotApiMethods):
         # updater stopping) would otherwise hold it for its whole timeout (2.00 s a test).
         self._closing = False
         self.pending_polls = 0
+        # Webhook mode (setWebhook): updates are POSTed instead, as Telegram does: again and
+        # again until answered 200, one chat's next update only after its previous one.
+        self.webhook: JSON | None = None
+        self.webhook_posts: list[tuple[int, int]] = []  # (update_id, HTTP status or 0)
+        self.webhook_connections = 8
+        self._pusher: asyncio.Task[None] | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -144,6 +150,11 @@ class FakeBotApi(BotApiMethods):
         """Close the server (pending long polls return)."""
         self._closing = True
         self._new_update.set()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+            self._pusher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -181,7 +192,63 @@ class FakeBotApi(BotApiMethods):
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
         self._new_update.set()
+        if self.webhook is not None:
+            self._webhook_changed()
         return update_id
+
+    def _webhook_changed(self) -> None:
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.get_running_loop().create_task(self._push())
+
+    @staticmethod
+    def _update_chat(update: JSON) -> Any:
+        for value in update.values():
+            if isinstance(value, dict):
+                chat = value.get("chat") or (value.get("message") or {}).get("chat")
+                if chat:
+                    return chat.get("id")
+                if "from" in value:
+                    return value["from"].get("id")
+        return None
+
+    async def _push(self) -> None:
+        """POST pending updates to the webhook until each is answered 200."""
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            while self._updates and self.webhook is not None and not self._closing:
+                hook = self.webhook
+                batch, chats = [], set()
+                for update in self._updates:
+                    chat = self._update_chat(update)
+                    if chat in chats and chat is not None:
+                        continue
+                    chats.add(chat)
+                    batch.append(update)
+                    if len(batch) >= self.webhook_connections:
+                        break
+
+                async def post(update: JSON, hook: JSON = hook) -> bool:
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": str(hook["secret_token"])}
+                    try:
+                        async with http.post(
+                            hook["url"],
+                            json=update,
+                            headers=headers,
+                            timeout=aiohttp.ClientTimeout(total=10),
+                        ) as res:
+                            self.webhook_posts.append((update["update_id"], res.status))
+                            return res.status == 200
+                    except (aiohttp.ClientError, TimeoutError):
+                        self.webhook_posts.append((update["update_id"], 0))
+                        return False  # fmt: skip
+
+                results = await asyncio.gather(*(post(u) for u in batch))
+                done = {u["update_id"] for u, ok in zip(batch, results, strict=True) if ok}
+                self._updates = [u for u in self._updates if u["update_id"] not in done]
+                self._notify()
+                if not all(results):
+                    await asyncio.sleep(0.2)  # Telegram waits before it tries again
 
     def inject(
         self, method: str, code: int, description: str, *, count: int = 1,

@@ -1,0 +1,97 @@
+"""Webhook mode: updates arrive by POST, are committed to the inbox, then answered 200."""
+
+from __future__ import annotations
+
+import socket
+
+import aiohttp
+from pydantic import SecretStr
+
+from bot.settings import Settings
+from tests.support.fakebot import FakeBotApi
+from tests.support.journeys import consent, register_ru
+from tests.support.running import RunningBot, eventually
+
+SECRET = "s3cret-token_for-the-webhook"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_settings(settings: Settings, port: int) -> Settings:
+    """The test settings in webhook mode on `port`."""
+    return settings.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/tg/hook",
+            "webhook_secret": SecretStr(SECRET),
+            "webhook_port": port,
+        }
+    )
+
+
+async def test_a_citizen_registers_through_the_webhook(
+    fake: FakeBotApi, settings: Settings
+) -> None:
+    port = free_port()
+    bot = RunningBot(webhook_settings(settings, port))
+    await bot.start()
+    try:
+        assert fake.webhook is not None
+        assert fake.webhook == {"url": f"http://127.0.0.1:{port}/tg/hook", "secret_token": SECRET}
+        user = fake.user(6001)
+        await consent(user)
+        await register_ru(user)
+        # Every update was stored, answered 200 once, and handled: the inbox is drained.
+        assert {status for _, status in fake.webhook_posts} == {200}
+        inbox = bot.services.inbox_repo
+        assert await eventually(inbox.pending, 0) == 0
+        # Handled updates keep no text (personal data).
+        rows = await bot.services.db.fetchall("SELECT payload, state FROM inbox")
+        assert rows
+        assert {(r[0], r[1]) for r in rows} == {(None, "done")}
+    finally:
+        await bot.stop()
+
+
+async def test_the_secret_is_checked_and_a_redelivery_is_handled_once(
+    fake: FakeBotApi, settings: Settings
+) -> None:
+    port = free_port()
+    bot = RunningBot(webhook_settings(settings, port))
+    await bot.start()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    update = {
+        "update_id": 777001,
+        "message": {
+            "message_id": 1, "date": 1764590000, "text": "/start",
+            "chat": {"id": 6002, "type": "private", "first_name": "Айгерим"},
+            "from": {"id": 6002, "is_bot": False, "first_name": "Айгерим",
+                     "language_code": "ru"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }  # fmt: skip
+    user = fake.user(6002)
+    user.chat.started = True  # the update below is the citizen's first /start
+    try:
+        async with aiohttp.ClientSession() as http:
+            for secret, expected in (("", 403), ("wrong", 403), (SECRET, 200), (SECRET, 200)):
+                headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+                async with http.post(url, json=update, headers=headers) as res:
+                    assert res.status == expected
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            async with http.post(url, data=b"{not json", headers=headers) as res:
+                assert res.status == 400
+        await user.expect("🔒 Ваши данные")
+        await user.settle(0.5)
+        # Posted twice (Telegram's redelivery), answered once.
+        choices = [e for e in fake.chat_events(6002) if "🔒 Ваши данные" in e.text]
+        assert len(choices) == 1
+        row = await bot.services.db.fetchone("SELECT count(*) FROM inbox")
+        assert row is not None
+        assert row[0] == 1
+    finally:
+        await bot.stop()
