@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,9 +21,9 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
-    """A migrated in-memory database with two citizens."""
-    database = Database(":memory:")
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
+    """A migrated database with two citizens (PostgreSQL when TEST_DATABASE_URL is set)."""
+    database = Database(db_path)
     await database.open()
     citizens = CitizenRepo(database)
     for user_id in (1, 2):
