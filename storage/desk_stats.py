@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, Row
 from storage.models import to_iso
 
 
@@ -31,13 +31,31 @@ class HotlineSample:
     holding: dict[int, int]
 
 
-# The local day of an ISO time, `?` the shift from UTC as '+180 minutes' (SQLite's date()
-# modifier, which PostgreSQL reads as an interval): time arithmetic differs per engine.
-_DAY = {
-    "sqlite": "date({column}, ?)",
-    "postgresql": "to_char(CAST({column} AS timestamptz) AT TIME ZONE 'UTC'"
-    " + CAST(? AS interval), 'YYYY-MM-DD')",
-}
+# A local day from text alone, on both engines: the UTC date (the first 10 characters of
+# the stored ISO UTC time) and whether its time of day (HH:MM) is past the instant, `?`, the
+# local date turns over; Python adds the day. Parsing each time as a timestamp to shift it
+# cost PostgreSQL 15 ms a query at 50,000 tickets, and SQLite's date() has no twin there.
+_DAY = (
+    "substr({column}, 1, 10), CASE WHEN substr({column}, 12, 5) >= ? THEN 1 ELSE 0 END, count(*)"
+)
+
+
+def _turn(day_shift_minutes: int) -> tuple[str, int]:
+    """The UTC time of day (HH:MM) at which the local date turns over, and the days to add
+    to the UTC date of a time before it (a time at or past it gets one day more)."""
+    minutes = -day_shift_minutes % 1440
+    return f"{minutes // 60:02d}:{minutes % 60:02d}", 0 if day_shift_minutes > 0 else -1
+
+
+def _per_day(rows: Iterable[Row], before: int) -> dict[str, int]:
+    """Counts per local day (ISO date) from `_DAY` rows."""
+    found: dict[str, int] = {}
+    for utc_day, past, n in rows:
+        day = (date.fromisoformat(utc_day) + timedelta(days=before + past)).isoformat()
+        found[day] = found.get(day, 0) + int(n)
+    return found
+
+
 # The durations of a group as one value: building a Python row per ticket cost 30 ms of the
 # 40 at 50,000 tickets on SQLite, group_concat and split cost 6; PostgreSQL hands back an
 # array, which psycopg reads as a list of ints.
@@ -81,19 +99,19 @@ class DeskStatsRepo:
         who are not registered); days are local days `day_shift_minutes` ahead of UTC."""
         where, codes = _scope(scope)
         start = to_iso(since)
-        shift = f"{day_shift_minutes:+d} minutes"
+        turn, before = _turn(day_shift_minutes)
         needs = sorted(urgent_needs)
         marks = ", ".join("?" for _ in needs) or "NULL"
         dialect = self.db.dialect
         opened = await self.db.fetchall(
-            f"SELECT {_DAY[dialect].format(column='created_at')}, count(*) FROM tickets"
-            f" WHERE created_at >= ?{where} GROUP BY 1",
-            (shift, start, *codes),
+            f"SELECT {_DAY.format(column='created_at')} FROM tickets"
+            f" WHERE created_at >= ?{where} GROUP BY 1, 2",
+            (turn, start, *codes),
         )
         closed = await self.db.fetchall(
-            f"SELECT {_DAY[dialect].format(column='closed_at')}, count(*) FROM tickets"
-            f" WHERE closed_at >= ?{where} GROUP BY 1",
-            (shift, start, *codes),
+            f"SELECT {_DAY.format(column='closed_at')} FROM tickets"
+            f" WHERE closed_at >= ?{where} GROUP BY 1, 2",
+            (turn, start, *codes),
         )
         responses = await self.db.fetchall(
             f"SELECT assignee_id, {_ALL[dialect].format(column='response_seconds')} FROM tickets"
@@ -125,8 +143,8 @@ class DeskStatsRepo:
         )
         count, urgent, overdue = tuple(waits) if waits else (0, 0, 0)
         return HotlineSample(
-            opened_per_day={r[0]: r[1] for r in opened},
-            closed_per_day={r[0]: r[1] for r in closed},
+            opened_per_day=_per_day(opened, before),
+            closed_per_day=_per_day(closed, before),
             waiting=int(count or 0),
             waiting_urgent=int(urgent or 0),
             overdue=int(overdue or 0),
