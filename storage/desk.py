@@ -112,6 +112,7 @@ class DeskRepo:
         stamp = to_iso(now)
         # Not held so already: PostgreSQL has no `IS NOT ?` (SQLite's null-safe compare),
         # and `IS DISTINCT FROM` needs SQLite 3.39; the two cases are spelled out instead.
+        params: tuple[object, ...]
         if officer_id is None:
             other, params = "assignee_id IS NOT NULL", (None, None, ticket_id)
         else:

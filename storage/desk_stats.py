@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from storage.db import Database, Row
+from storage.db import Database
 from storage.models import to_iso
 
 
@@ -47,7 +47,7 @@ def _turn(day_shift_minutes: int) -> tuple[str, int]:
     return f"{minutes // 60:02d}:{minutes % 60:02d}", 0 if day_shift_minutes > 0 else -1
 
 
-def _per_day(rows: Iterable[Row], before: int) -> dict[str, int]:
+def _per_day(rows: Iterable[Iterable[Any]], before: int) -> dict[str, int]:
     """Counts per local day (ISO date) from `_DAY` rows."""
     found: dict[str, int] = {}
     for utc_day, past, n in rows:
