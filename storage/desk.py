@@ -32,8 +32,13 @@ class Waiting:
 
 
 def _urgent(marks: str) -> str:
-    """Urgent: words of urgency in one of its messages (urgent_at), or a registered need."""
-    return f"(t.urgent_at IS NOT NULL OR coalesce(r.needs IN ({marks}), 0))"
+    """Urgent: words of urgency in one of its messages (urgent_at), or a registered need.
+
+    An integer 0/1 on both engines: PostgreSQL's `IN` is a boolean, which neither
+    coalesces with 0 nor sorts with integers; a citizen without a registration (r.needs
+    NULL) is not urgent by needs.
+    """
+    return f"CASE WHEN t.urgent_at IS NOT NULL OR r.needs IN ({marks}) THEN 1 ELSE 0 END"
 
 
 def _officer(row: Row) -> Officer:
@@ -105,11 +110,19 @@ class DeskRepo:
         False if the ticket is closed or already held so.
         """
         stamp = to_iso(now)
+        # Not held so already: PostgreSQL has no `IS NOT ?` (SQLite's null-safe compare),
+        # and `IS DISTINCT FROM` needs SQLite 3.39; the two cases are spelled out instead.
+        params: tuple[object, ...]
+        if officer_id is None:
+            other, params = "assignee_id IS NOT NULL", (None, None, ticket_id)
+        else:
+            other = "(assignee_id IS NULL OR assignee_id != ?)"
+            params = (officer_id, stamp, ticket_id, officer_id)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE tickets SET assignee_id = ?, assigned_at = ? WHERE id = ?"
-                " AND status = 'open' AND assignee_id IS NOT ?",
-                (officer_id, stamp if officer_id is not None else None, ticket_id, officer_id),
+                f" AND status = 'open' AND {other}",
+                params,
             )
             if cur.rowcount != 1:
                 return False
@@ -139,7 +152,7 @@ class DeskRepo:
             f"SELECT {T_COLUMNS}, {_urgent(marks)} AS urgent FROM tickets t"
             " LEFT JOIN registrations r ON r.user_id = t.user_id"
             " WHERE t.status = 'open' AND t.assignee_id = ?"
-            " ORDER BY t.waiting_since IS NULL, t.waiting_since, t.id",
+            " ORDER BY t.waiting_since NULLS LAST, t.id",
             (*needs, officer_id),
         )
         return [_waiting(r) for r in rows]
@@ -153,23 +166,34 @@ class DeskRepo:
         limit: int,
     ) -> list[Waiting]:
         """At most `limit` waits past their threshold and not flagged yet, marked flagged in
-        the same transaction: each wait is flagged once, whatever restarts come between."""
+        the same transaction: each wait is flagged once, whatever restarts come between.
+
+        Replicas on PostgreSQL run this side by side: a wait is returned only by the one
+        whose mark found it still unflagged (the UPDATE waits for the other's commit and
+        checks `alarmed_at` again), so it is flagged once there too.
+        """
         marks, needs = _marks(urgent_needs)
         async with self.db.transaction() as conn:
+            # A NULL need (no registration) leaves the urgent test unknown: not due by it.
             async with conn.execute(
                 f"SELECT {T_COLUMNS}, {_urgent(marks)} AS urgent"
                 " FROM tickets t LEFT JOIN registrations r ON r.user_id = t.user_id"
                 " WHERE t.status = 'open' AND t.alarmed_at IS NULL AND t.waiting_since <= ?"
-                f" AND (coalesce(r.needs IN ({marks}), 0) OR t.waiting_since <= ?)"
+                f" AND (r.needs IN ({marks}) OR t.waiting_since <= ?)"
                 " ORDER BY t.waiting_since, t.id LIMIT ?",
                 (*needs, to_iso(urgent_before), *needs, to_iso(normal_before), limit),
             ) as cur:
                 due = [_waiting(r) for r in await cur.fetchall()]
-            await conn.executemany(
-                "UPDATE tickets SET alarmed_at = ? WHERE id = ?",
-                [(to_iso(now), w.ticket.id) for w in due],
-            )
-        return due
+            if not due:
+                return []
+            ids = [w.ticket.id for w in due]
+            async with conn.execute(
+                "UPDATE tickets SET alarmed_at = ? WHERE alarmed_at IS NULL"
+                f" AND id IN ({', '.join('?' for _ in ids)}) RETURNING id",
+                (to_iso(now), *ids),
+            ) as cur:
+                marked = {int(r["id"]) for r in await cur.fetchall()}
+        return [w for w in due if w.ticket.id in marked]
 
     async def close_idle(self, before: datetime, now: datetime, limit: int) -> list[Ticket]:
         """Close at most `limit` open tickets without a message either way since `before`
@@ -183,7 +207,10 @@ class DeskRepo:
                 "UPDATE tickets SET status = 'closed', closed_at = ?, closed_reason = 'idle',"
                 " waiting_since = NULL, alarmed_at = NULL,"
                 f" close_seconds = {seconds_since_opened(self.db.dialect)}"
-                f" WHERE id IN (SELECT id FROM tickets WHERE status = 'open' AND {last} < ?"
+                # `status` again outside: PostgreSQL checks it anew on a row another replica
+                # closed meanwhile (it waits for that commit), so a ticket closes once.
+                " WHERE status = 'open'"
+                f" AND id IN (SELECT id FROM tickets WHERE status = 'open' AND {last} < ?"
                 f" ORDER BY {last}, id LIMIT ?) RETURNING {', '.join(TICKET_NAMES)}",
                 (stamp, stamp, cut, limit),
             ) as cur:

@@ -54,12 +54,15 @@ class FaqLogRepo:
 
     async def verdicts(self, since: datetime, limit: int = 10) -> list[EntryVerdicts]:
         """Entries with the most "no" since `since`, then the fewest "yes"."""
+        # Counted with FILTER: sum() of integers is a Decimal on PostgreSQL.
         rows = await self.db.fetchall(
-            "SELECT entry_id, sum(helpful), sum(1 - helpful) FROM faq_feedback WHERE at >= ?"
-            " GROUP BY entry_id HAVING sum(1 - helpful) > 0 ORDER BY 3 DESC, 2, 1 LIMIT ?",
+            "SELECT entry_id, count(*) FILTER (WHERE helpful = 1),"
+            " count(*) FILTER (WHERE helpful = 0) FROM faq_feedback WHERE at >= ?"
+            " GROUP BY entry_id HAVING count(*) FILTER (WHERE helpful = 0) > 0"
+            " ORDER BY 3 DESC, 2, 1 LIMIT ?",
             (to_iso(since), limit),
         )
-        return [EntryVerdicts(r[0], r[1], r[2]) for r in rows]
+        return [EntryVerdicts(r[0], int(r[1]), int(r[2])) for r in rows]
 
     async def question_keys(self, since: datetime) -> list[QuestionKey]:
         """Unanswered questions since `since`, one row per set of stems with its most
@@ -73,7 +76,9 @@ class FaqLogRepo:
         for key, text, n in rows:
             counts[key] = counts.get(key, 0) + n
             best = wording.get(key)
-            if best is None or n > best[0]:
+            # A tie goes to the smallest text: the rows come in no set order (PostgreSQL's
+            # grouping by hash), and the same question must show whatever the engine.
+            if best is None or n > best[0] or (n == best[0] and text < best[1]):
                 wording[key] = (n, text)
         found = [QuestionKey(key, n, wording[key][1]) for key, n in counts.items()]
         return sorted(found, key=lambda k: (-k.count, k.key))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from storage.db import Database
 from tests.support.fakebot import FakeBotApi
 from tests.support.journeys import staff_of
 from tests.support.running import RunningBot
@@ -29,32 +29,37 @@ TICKETS = [
 ]
 
 
-def seed_tickets(db_path: Path, now: datetime) -> None:
-    """The tickets above, with their officers in the staff directory."""
+async def seed_tickets(db_path: Path | str, now: datetime) -> None:
+    """The tickets above, with their officers in the staff directory (either engine)."""
 
     def ago(hours: float | None) -> str | None:
         return None if hours is None else (now - timedelta(hours=hours)).isoformat("T", "seconds")
 
-    with sqlite3.connect(db_path) as conn:
-        for user, country, opened, first, closed, rating, holder, waiting in TICKETS:
-            created = now - timedelta(hours=opened)
-            answered = created + timedelta(seconds=first) if first else None
-            conn.execute(
-                "INSERT INTO tickets (user_id, staff_chat_id, status, created_at, country,"
-                " first_staff_at, response_seconds, closed_at, close_seconds, closed_reason,"
-                " rating, assignee_id, waiting_since) VALUES (?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?)",
-                (
-                    user, "closed" if closed else "open", ago(opened), country,
-                    answered.isoformat("T", "seconds") if answered else None,
-                    first, ago(closed), int((opened - closed) * H) if closed else None,
-                    "staff" if closed else None, rating, holder, ago(waiting),
-                ),
-            )  # fmt: skip
-        conn.executemany(
-            "INSERT INTO desk_officers (user_id, name, seen_at) VALUES (?, ?, ?)",
-            [(DANIYAR, "Данияр", ago(0)), (MADINA, "Мадина", ago(0))],
-        )
+    db = Database(db_path, pool_size=1)
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            for user, country, opened, first, closed, rating, holder, waiting in TICKETS:
+                created = now - timedelta(hours=opened)
+                answered = created + timedelta(seconds=first) if first else None
+                await conn.execute(
+                    "INSERT INTO tickets (user_id, staff_chat_id, status, created_at, country,"
+                    " first_staff_at, response_seconds, closed_at, close_seconds, closed_reason,"
+                    " rating, assignee_id, waiting_since)"
+                    " VALUES (?, -1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user, "closed" if closed else "open", ago(opened), country,
+                        answered.isoformat("T", "seconds") if answered else None,
+                        first, ago(closed), int((opened - closed) * H) if closed else None,
+                        "staff" if closed else None, rating, holder, ago(waiting),
+                    ),
+                )  # fmt: skip
+            await conn.executemany(
+                "INSERT INTO desk_officers (user_id, name, seen_at) VALUES (?, ?, ?)",
+                [(DANIYAR, "Данияр", ago(0)), (MADINA, "Мадина", ago(0))],
+            )
+    finally:
+        await db.close()
 
 
 def nearest_rank(values: list[int], percent: int) -> int:
@@ -63,11 +68,11 @@ def nearest_rank(values: list[int], percent: int) -> int:
 
 
 async def test_hotline_stats_match_the_database(
-    fake: FakeBotApi, bot: RunningBot, db_path: Path, run_db: Query
+    fake: FakeBotApi, bot: RunningBot, db_path: Path | str, run_db: Query
 ) -> None:
     people = [Person(u, c, needs="evacuation" if u == 57 else "none") for u, c, *_ in TICKETS]
     await seed(db_path, people)
-    seed_tickets(db_path, bot.clock.now())
+    await seed_tickets(db_path, bot.clock.now())
     await bot.restart()  # the staff directory is read at start-up
     week = (bot.clock.now() - timedelta(days=7)).isoformat("T", "seconds")
     # The expected figures, computed here from the rows.

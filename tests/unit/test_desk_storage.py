@@ -1,9 +1,13 @@
-"""The desk's storage on a temporary database: waits, alarms, idle tickets, erasure."""
+"""The desk's storage on a temporary database: waits, alarms, idle tickets, erasure,
+/stats hotline's local days and the FAQ log's wording."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +15,9 @@ from bot.desk.alarms import URGENT_NEEDS
 from storage.citizens import CitizenRepo
 from storage.db import Database
 from storage.desk import DeskRepo, Officer
+from storage.desk_stats import DeskStatsRepo, _per_day, _turn
 from storage.faq_log import FaqLogRepo
+from storage.models import to_iso
 from storage.tickets import TicketRepo
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -20,9 +26,9 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
-    """A migrated in-memory database with two citizens."""
-    database = Database(":memory:")
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
+    """A migrated database with two citizens (PostgreSQL when TEST_DATABASE_URL is set)."""
+    database = Database(db_path)
     await database.open()
     citizens = CitizenRepo(database)
     for user_id in (1, 2):
@@ -125,3 +131,48 @@ async def test_erasure_covers_the_faq_log_and_the_staff_directory(db: Database) 
         assert row[0] == 0, table
     keys = await log.question_keys(NOW - MINUTE)
     assert [(k.key, k.count) for k in keys] == [("визу продл", 1)]
+
+
+@pytest.mark.parametrize("shift", [0, 180, 210, 345, -300, -45, 1, -1, 720, -720])
+def test_local_days_are_what_sqlites_date_makes_of_them(shift: int) -> None:
+    # The days are cut from the text on both engines; SQLite's date() is the reference.
+    times = [NOW + timedelta(minutes=m) for m in range(-1500, 1500, 7)]
+    times += [NOW.replace(hour=0) + timedelta(minutes=-shift + d) for d in (-1, 0, 1)]
+    texts = [to_iso(t) for t in times]
+    with sqlite3.connect(":memory:") as conn:
+        expected = Counter(
+            conn.execute("SELECT date(?, ?)", (t, f"{shift:+d} minutes")).fetchone()[0]
+            for t in texts
+        )
+    turn, before = _turn(shift)
+    rows = Counter((t[:10], int(t[11:16] >= turn)) for t in texts)
+    assert _per_day([(day, past, n) for (day, past), n in rows.items()], before) == expected
+
+
+async def test_hotline_sample_cuts_local_days_and_scopes(db: Database) -> None:
+    stats = DeskStatsRepo(db)
+    async with db.transaction() as conn:
+        # Iran's +03:30: the local date turns over at 20:30 UTC.
+        for user_id, at in ((1, "2026-11-30T20:15:00+00:00"), (2, "2026-11-30T20:45:00+00:00")):
+            await conn.execute(
+                "INSERT INTO tickets (user_id, staff_chat_id, status, created_at, country,"
+                " closed_at, close_seconds, rating, response_seconds, assignee_id)"
+                " VALUES (?, ?, 'closed', ?, 'IR', ?, 60, ?, 30, 700)",
+                (user_id, CHAT, at, at, 4 + user_id - 1),
+            )
+    since = NOW - timedelta(days=7)
+    sample = await stats.sample(None, since, 210, NOW, NOW, URGENT_NEEDS)
+    assert sample.opened_per_day == {"2026-11-30": 1, "2026-12-01": 1}
+    assert sample.closed_per_day == sample.opened_per_day
+    assert sample.responses == {700: [30, 30]}
+    assert sample.closes == {700: ([60, 60], 9, 2)}
+    assert all(type(n) is int for n in (*sample.closes[700][0], *sample.closes[700][1:]))
+    nothing = await stats.sample([], since, 210, NOW, NOW, URGENT_NEEDS)
+    assert (nothing.opened_per_day, nothing.closes, nothing.waiting) == ({}, {}, 0)
+
+
+async def test_the_most_frequent_wording_wins_a_tie_by_its_text(db: Database) -> None:
+    log = FaqLogRepo(db)
+    for user_id, text in ((1, "как продлить визу"), (2, "визу как продлить")):
+        await log.question(user_id, "ru", text, "визу продл", NOW)
+    assert [k.sample for k in await log.question_keys(NOW - MINUTE)] == ["визу как продлить"]
