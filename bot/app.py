@@ -8,6 +8,7 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from handlers.people import stay as people_stay
 
 log = logging.getLogger(__name__)
 
+Job = Callable[[HotlineContext], Coroutine[Any, Any, None]]
 HotlineApp = Application[Any, HotlineContext, dict[str, Any], dict[str, Any], BotData, Any]
 
 
@@ -205,12 +207,16 @@ async def _post_init(app: HotlineApp) -> None:
             join = roster.join_seconds
         app.job_queue.run_once(_start_delivery, when=join, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
-        app.job_queue.run_repeating(_freshness, interval=minutes * 60, first=60, name="freshness")
+        fresh = _one_replica("freshness", minutes * 60, _freshness)
+        app.job_queue.run_repeating(fresh, interval=minutes * 60, first=60, name="freshness")
         check = services.settings.evacuation_check_seconds
-        app.job_queue.run_repeating(_evacuation, interval=check, first=1, name="evacuation")
+        evacuation = _one_replica("evacuation", check, _evacuation)
+        app.job_queue.run_repeating(evacuation, interval=check, first=1, name="evacuation")
         cards = services.settings.progress_seconds
-        app.job_queue.run_repeating(_cards, interval=cards, first=cards, name="evacuation-cards")
-        # End of stay (issue 18), on the freshness pings' rhythm; also builds the /find index.
+        refresh = _one_replica("evacuation-cards", cards, _cards)
+        app.job_queue.run_repeating(refresh, interval=cards, first=cards, name="evacuation-cards")
+        # End of stay (issue 18), on the freshness pings' rhythm. Every replica runs it: it
+        # also builds this replica's /find index; what it sends is guarded by its rows.
         app.job_queue.run_repeating(
             people_stay.tick, interval=minutes * 60, first=90, name="people-stay"
         )
@@ -238,6 +244,18 @@ async def load_content(services: Services) -> None:
 async def _start_delivery(context: HotlineContext) -> None:
     """Hand the engine the bot and job queue; resume unfinished notices, re-arm scheduled ones."""
     await context.services.notices.start(context.application)
+
+
+def _one_replica(name: str, every: float, job: Job) -> Job:
+    """`job`, run by one replica at a time when several share the database (a lease):
+    two replicas asking the same freshness question or refilling the same seats would each
+    do it, and Telegram sends are not idempotent."""
+
+    async def leased(context: HotlineContext) -> None:
+        if await context.services.roster.leads(name, every):
+            await job(context)
+
+    return leased
 
 
 async def _freshness(context: HotlineContext) -> None:
@@ -278,6 +296,8 @@ async def _heartbeat(context: HotlineContext) -> None:
 
 def _touch(path: Path) -> None:
     try:
+        # With DATABASE_URL nothing else creates DATABASE_PATH's folder, where it lives.
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
     except OSError as exc:
         log.warning("cannot write heartbeat file: %s", exc.strerror)
@@ -336,9 +356,11 @@ async def serve(app: HotlineApp, stop: asyncio.Event) -> None:
         await app.start()
         # Polling: unfinished updates of the last run first, then getUpdates (PollWatch logs
         # an outage once). Webhook mode: claims from the inbox the receivers fill.
-        await services.inbox.start(app)
         if isinstance(services.inbox, ClaimingInbox):
+            # Listening (and the webhook set) before the inbox says it runs: what arrives
+            # before the first claim waits in the table.
             receiver = await _start_webhook(app, services.inbox)
+        await services.inbox.start(app)
         await stop.wait()
     finally:
         # No new updates: what was stored and not handled stays in the inbox.

@@ -168,6 +168,9 @@ class Services:
         content_repo = ContentRepo(db)
         desk = TeamDesk(settings, DeskRepo(db), DeskStatsRepo(db), content_repo, clock)
         inbox_repo = InboxRepo(db)
+        beat = settings.replica_heartbeat_seconds
+        roster = Roster(leases, settings.replica_name, clock.now, beat)
+        roster.shared = settings.database_url is not None
         inbox: Inbox | ClaimingInbox
         if settings.webhook_url is not None:
             inbox = ClaimingInbox(inbox_repo, settings.replica_name, clock.now)
@@ -198,8 +201,6 @@ class Services:
             inbox=inbox,
             inbox_repo=inbox_repo,
             health=HealthRepo(db),
-            roster=Roster(
-                leases, settings.replica_name, clock.now, settings.replica_heartbeat_seconds
-            ),
+            roster=roster,
             clock=clock,
         )

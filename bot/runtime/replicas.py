@@ -33,6 +33,8 @@ class Roster:
         self.limiter: HotlineRateLimiter | None = None
         self.beat_seconds = beat_seconds
         self.replicas = 1
+        # Several replicas may run on this database (PostgreSQL): periodic jobs take leases.
+        self.shared = False
 
     @property
     def join_seconds(self) -> float:
@@ -51,6 +53,20 @@ class Roster:
             log.info("replicas alive: %s; this one sends 1/%s of the budget", count, count)
         self.replicas = count
         return count
+
+    async def leads(self, job: str, every: float) -> bool:
+        """Whether this replica runs the periodic job `job` (every `every` seconds) now.
+
+        Alone (SQLite, one process) always. Beside other replicas the job's lease decides:
+        its holder keeps it by running on time; when the holder dies the lease runs out
+        and the next replica whose tick comes takes it over.
+        """
+        if not self.shared:
+            return True
+        now = self.now()
+        return await self.leases.take(
+            f"job:{job}", self.name, now, now + timedelta(seconds=1.5 * every + 5)
+        )
 
     async def leave(self) -> None:
         """A clean stop: the others take the whole budget at their next beat."""

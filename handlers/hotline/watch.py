@@ -53,6 +53,9 @@ def _who(context: HotlineContext, t: Translator, ticket: Ticket) -> str:
 async def alarm_tick(context: HotlineContext) -> None:
     """Flag the waits that just passed their threshold; each is flagged once."""
     services = context.services
+    # Beside other replicas one of them flags the waits (each is flagged once anyway).
+    if not await services.roster.leads(ALARM_JOB, services.settings.desk_check_seconds):
+        return
     desk = services.desk
     due = await desk.due_alarms()
     if not due:
@@ -97,6 +100,8 @@ async def alarm_tick(context: HotlineContext) -> None:
 async def idle_tick(context: HotlineContext) -> None:
     """Close tickets without a message for TICKET_IDLE_DAYS; writing again reopens them."""
     services = context.services
+    if not await services.roster.leads(IDLE_JOB, IDLE_EVERY):
+        return
     days = services.settings.ticket_idle_days
     closed = await services.desk.close_idle()
     t = staff_t(context)

@@ -23,7 +23,15 @@ PAUSE = 0.05
 
 
 async def tick(context: HotlineContext) -> None:
-    """One pass of the check (the job "people-stay")."""
+    """One pass of the check (the job "people-stay").
+
+    Every replica keeps its own /find index; one of them (a lease, beside other replicas)
+    asks, warns and erases: a warning sent by two would reach the citizen twice.
+    """
+    services = context.services
+    if not await services.roster.leads("people-stay", services.settings.fresh_check_minutes * 60):
+        await services.people.reindex()
+        return
     await run(context.application)
 
 
