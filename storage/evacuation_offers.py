@@ -25,6 +25,7 @@ from storage.evacuation import (
     maybe_time,
 )
 from storage.models import from_iso, to_iso
+from storage.outbox import URGENT
 
 _OFFER = (
     "id, departure_id, user_id, seats, state, token, offered_at, deadline_at, answered_at,"
@@ -190,9 +191,19 @@ class OfferRepo:
                           deadline_at, None, None, None, None)
                 )  # fmt: skip
                 await conn.execute(
-                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country,"
-                    " due_at) VALUES (?, ?, ?, 'send', ?, ?, ?) ON CONFLICT DO NOTHING",
-                    (dep.notice_id, f"{OFFER_RUN}{offer_id}", user_id, lang, country, stamp),
+                    # Urgent tier: a seat offer has a deadline to answer by, and a seat
+                    # left unanswered goes to the next party on the list.
+                    "INSERT INTO outbox (notice_id, run, user_id, op, lang, country, due_at,"
+                    " priority) VALUES (?, ?, ?, 'send', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (
+                        dep.notice_id,
+                        f"{OFFER_RUN}{offer_id}",
+                        user_id,
+                        lang,
+                        country,
+                        stamp,
+                        URGENT,
+                    ),
                 )
             if made:
                 await audit(

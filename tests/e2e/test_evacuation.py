@@ -138,6 +138,11 @@ async def test_a_departure_from_offers_to_boarding(
     offer_5006 = await people[5006].expect(OFFER)
     assert "Мест для вашей группы: 4" in offer_5006.text
     assert sum(PARTY.get(uid, 1) for uid in first) == 20
+    # Offers go in the outbox's urgent tier: each has a deadline, and seats wait on it.
+    tiers = await bot.services.db.fetchall(
+        "SELECT DISTINCT priority FROM outbox WHERE run LIKE 'o:%'"
+    )
+    assert [r[0] for r in tiers] == [0]
 
     # A forged button (wrong token) and a button of somebody else's offer change nothing.
     button = people[5001].find_button("Подтверждаю, поеду")[1]["callback_data"]
