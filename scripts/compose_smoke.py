@@ -274,8 +274,12 @@ async def smoke(fake: FakeBotApi, secret: str) -> None:
             *(deliver(http, tls, start_update(base + 10 + n, u, f"Гражданин{n}"), secret)
               for n, u in enumerate(later))
         )  # fmt: skip
+        # A POST that Caddy first sends to the dead replica may come back 502: Caddy retries
+        # it on bot2 with an already closed body (caddyserver/caddy#7546, fixed in #7547;
+        # Debian's 2.6 stand-in has it). Telegram posts again, as deliver() does.
         check(
-            all(r[-1] == 200 for r in results), f"after the kill, every POST answered: {results}"
+            all(r[-1] == 200 for r in results),
+            f"after the kill, every POST taken (200) within redeliveries: {results}",
         )
         replies = [await answered(fake, u) for u in later]
         check(all(replies), f"after the kill, every citizen answered: {replies}")
