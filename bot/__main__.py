@@ -37,9 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         "or .env (see README).",
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser(
-        "run", help="run the bot (long polling; webhook mode with WEBHOOK_URL)"
-    )
+    sub.add_parser("run", help="run the bot (long polling; webhook mode with WEBHOOK_URL)")
     sub.add_parser("migrate", help="create or upgrade the database schema and exit")
     sub.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     backup = sub.add_parser("backup", help="copy the live database to PATH (online backup)")
