@@ -46,6 +46,7 @@ from storage.db import Database
 from storage.models import NEEDS, STATUSES, to_iso
 from storage.people import PeopleRepo
 from storage.people_links import PeopleLinks
+from storage.reach import ReachRepo
 from storage.stats import StatsRepo
 from tests.support.fakebot import TEST_TOKEN, FakeBotApi
 from tests.support.pg import database_env, fresh_schema
@@ -113,6 +114,10 @@ async def in_process(db_path: Path | str) -> str:
             (biggest,),
         )
 
+    async def quality() -> None:
+        # /stats' register quality: duplicate phones over the whole register.
+        await ReachRepo(db).quality(None, now - timedelta(days=14))
+
     middle = rows[len(rows) // 2]
 
     async def export(country: str = biggest) -> None:
@@ -129,6 +134,7 @@ async def in_process(db_path: Path | str) -> str:
         files.discard()
 
     await timed("/stats query, all countries", 20, stats_all)
+    await timed("/stats register quality (duplicate phones), all countries", 5, quality)
     await timed(f"audience count, one country ({biggest}, {rows[0].registered})", 20, audience)
     await timed(f"audience selection in SQL (join, as the outbox fill), {biggest}", 20,
                 selection_sql)  # fmt: skip
