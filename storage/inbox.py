@@ -190,6 +190,15 @@ class InboxRepo:
             )
             return cur.rowcount
 
+    async def unblock(self, update_id: int) -> None:
+        """A held update (an album item waiting for the rest) no longer keeps its chat's
+        next updates from being claimed; it stays new and claimed until it is done."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET chat_key = NULL WHERE update_id = ? AND state = 'new'",
+                (update_id,),
+            )
+
     async def pending(self) -> int:
         """Updates stored and not yet handled."""
         row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE state = 'new'")

@@ -336,10 +336,28 @@ class ClaimingInbox(_InboxBase):
         self._wake = asyncio.Event()
         # Marks committed: the chats' next updates can be claimed now.
         self._marks.committed = self._wake.set
+        self._unblocking: set[asyncio.Task[None]] = set()
         self.bot_state: BotStateRepo | None = None
 
     def wake(self) -> None:
         """The receiver stored something: claim now instead of at the next look."""
+        self._wake.set()
+
+    def hold(self, update_id: int) -> None:
+        """As polling's, and the chat's next updates may be claimed meanwhile: an album's
+        items come one update each, and the first one held would keep the rest unclaimed
+        (each item would then go alone, ALBUM_SETTLE apart)."""
+        super().hold(update_id)
+        task = asyncio.get_running_loop().create_task(self._unblock(update_id))
+        self._unblocking.add(task)
+        task.add_done_callback(self._unblocking.discard)
+
+    async def _unblock(self, update_id: int) -> None:
+        try:
+            await self.repo.unblock(update_id)
+        except Exception as exc:
+            # The album then goes item by item: slower, nothing lost.
+            log.warning("inbox: a held update still blocks its chat (%s)", type(exc).__name__)
         self._wake.set()
 
     async def start(self, app: InboxApp) -> None:

@@ -9,8 +9,8 @@ from pydantic import SecretStr
 
 from bot.settings import Settings
 from tests.support.fakebot import FakeBotApi
-from tests.support.journeys import consent, register_ru
-from tests.support.running import RunningBot, eventually
+from tests.support.journeys import consent, officer, open_chat, register_ru
+from tests.support.running import STAFF_CHAT, RunningBot, eventually
 
 SECRET = "s3cret-token_for-the-webhook"
 
@@ -106,5 +106,29 @@ async def test_the_secret_is_checked_and_a_redelivery_is_handled_once(
             return [update_id for update_id, _ in await repo.skipped()]
 
         assert await eventually(skipped, [777002]) == [777002]
+    finally:
+        await bot.stop()
+
+
+async def test_an_officers_album_goes_as_one_album_in_webhook_mode(
+    fake: FakeBotApi, settings: Settings
+) -> None:
+    """A chat's updates are claimed one after another; an album's first item, held until the
+    album is whole, must not keep the other items back."""
+    bot = RunningBot(webhook_settings(settings, free_port()))
+    await bot.start()
+    try:
+        user = fake.user(6003)
+        await consent(user)
+        thread = await open_chat(fake, user, "Фото документов")
+        consul = await officer(fake, bot, 700603, countries=())
+        consul.send_album(["photo", "photo", "photo"], chat=fake.chats[STAFF_CHAT], thread=thread)
+        await fake.wait_until(
+            lambda: len([e for e in user.events() if "photo" in e.message]) == 3, what="album"
+        )
+        (back,) = [c for c in fake.calls_of("copyMessages") if int(c.params["chat_id"]) == 6003]
+        assert len(back.params["message_ids"]) == 3
+        got = [e for e in user.events() if "photo" in e.message]
+        assert len({e.message["media_group_id"] for e in got}) == 1
     finally:
         await bot.stop()
