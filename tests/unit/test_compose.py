@@ -27,5 +27,9 @@ def test_two_replicas_share_postgres_behind_the_proxy() -> None:
         assert {k.lower() for k in env} <= set(Settings.model_fields)
     assert names == {"bot1", "bot2"}
     caddyfile = compose["configs"]["caddyfile"]["content"]
-    assert "reverse_proxy /telegram bot1:8080 bot2:8080" in caddyfile
+    # Telegram's path goes to both replicas inside its own handle block; a bare `respond`
+    # beside `reverse_proxy` would run first (Caddy's directive order) and answer 404.
+    assert "handle /telegram {" in caddyfile
+    assert "reverse_proxy bot1:8080 bot2:8080" in caddyfile
+    assert caddyfile.index("handle /telegram") < caddyfile.index("respond 404")
     assert services["proxy"]["ports"] == ["80:80", "443:443"]
