@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.logs import setup_logging
+from bot.runtime.replicas import NameTaken
 from bot.settings import Settings
 from storage.audit import AuditLog
 from storage.bans import BanRepo
@@ -236,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
                 runner.run(_run(settings))
-    except (ConfigError, DatabaseError) as exc:
+    except (ConfigError, DatabaseError, NameTaken) as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return EXIT_CONFIG
     except KeyboardInterrupt:

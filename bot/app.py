@@ -200,6 +200,8 @@ async def _post_init(app: HotlineApp) -> None:
             roster = services.roster
             if isinstance(app.bot.rate_limiter, HotlineRateLimiter):
                 roster.limiter = app.bot.rate_limiter
+            # Its claims are freed at start-up: the name must not be another live replica's.
+            await roster.take_name()
             await roster.beat()
             every = roster.beat_seconds
             app.job_queue.run_repeating(_beat, interval=every, first=every, name="replica")

@@ -53,6 +53,8 @@ class Backend(Protocol):
 
     async def checkpoint(self) -> bool: ...
 
+    async def lock_name(self, name: str) -> bool: ...
+
     async def columns(self) -> dict[str, list[str]]: ...
 
 
@@ -172,6 +174,12 @@ class Database:
         SQLite needs nothing: `transaction()` takes its one write lock before the read.
         """
         return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+
+    async def lock_name(self, name: str) -> bool:
+        """Hold a lock named `name` until close(); False if another live process holds it
+        (PostgreSQL: a session advisory lock, freed when a killed holder's connection ends;
+        SQLite: always True, one process per file)."""
+        return await self.backend.lock_name(name)
 
     async def columns(self) -> dict[str, list[str]]:
         """Every table of ours and its columns (the erasure test walks them all)."""

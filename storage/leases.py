@@ -48,6 +48,10 @@ class LeaseRepo:
         )
         return [r["name"] for r in rows]
 
+    async def own_name(self, replica: str) -> bool:
+        """Hold the replica's name while this process runs; False if a live one has it."""
+        return await self.db.lock_name(f"hotline-replica:{replica}")
+
     async def leave(self, replica: str) -> None:
         """This replica stops: the others take its share at once."""
         async with self.db.transaction() as tx:

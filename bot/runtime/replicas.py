@@ -18,6 +18,16 @@ from storage.leases import LeaseRepo
 log = logging.getLogger(__name__)
 
 
+class NameTaken(RuntimeError):
+    """Another live replica runs under this REPLICA_NAME."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"another replica named {name!r} is running on this database:"
+            " give each replica its own REPLICA_NAME"
+        )
+
+
 class Roster:
     """This replica's heartbeat and its share of the send budget."""
 
@@ -35,11 +45,25 @@ class Roster:
         self.replicas = 1
         # Several replicas may run on this database (PostgreSQL): periodic jobs take leases.
         self.shared = False
+        # The name is this process's (take_name): only then is the replicas row its own.
+        self.joined = False
 
     @property
     def join_seconds(self) -> float:
         """How long a starting replica beats before it sends: the others see it by then."""
         return 2.5 * self.beat_seconds
+
+    async def take_name(self) -> None:
+        """Start under REPLICA_NAME only if no live replica has it (NameTaken otherwise).
+
+        A replica frees the claims held under its name when it starts, taking that run for
+        dead: two live replicas of one name would free each other's. The name is a lock
+        held by a connection of this process, so a predecessor killed a moment ago (its
+        connection gone with it) does not count.
+        """
+        if not await self.leases.own_name(self.name):
+            raise NameTaken(self.name)
+        self.joined = True
 
     async def beat(self) -> int:
         """Record this replica as alive; re-share the budget; return the live count."""
@@ -70,4 +94,6 @@ class Roster:
 
     async def leave(self) -> None:
         """A clean stop: the others take the whole budget at their next beat."""
+        if not self.joined:
+            return  # refused its name: the row is the live namesake's
         await self.leases.leave(self.name)

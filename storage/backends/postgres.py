@@ -142,6 +142,8 @@ class PostgresBackend:
         self.url = url
         self.pool_size = pool_size
         self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        # The connection that holds this process's name lock (lock_name) while it runs.
+        self._holder: AsyncConnection[Any] | None = None
 
     @property
     def pool(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
@@ -188,8 +190,26 @@ class PostgresBackend:
             ) from None
         self._pool = pool
 
+    async def lock_name(self, name: str) -> bool:
+        """Hold a session lock named `name` for as long as this process runs; False if
+        another process holds it. PostgreSQL frees it when the holder's connection ends, a
+        killed process's included (its socket closes)."""
+        if self._holder is None:
+            self._holder = await AsyncConnection.connect(self.url, autocommit=True)
+        # Advisory locks are per database: the schema is part of the key, so deployments
+        # (and test runs) in schemas of their own never share a name.
+        cur = await self._holder.execute(
+            "SELECT pg_try_advisory_lock(hashtextextended(current_schema() || ':' || %s, 0))",
+            (name,),
+        )
+        row = await cur.fetchone()
+        return bool(row and row[0])
+
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the name lock's)."""
+        if self._holder is not None:
+            holder, self._holder = self._holder, None
+            await holder.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()

@@ -174,6 +174,10 @@ class SqliteBackend:
                 raise
             await self.conn.execute("COMMIT")
 
+    async def lock_name(self, name: str) -> bool:
+        """One process per SQLite file: there is nobody to share a name with."""
+        return True
+
     async def checkpoint(self) -> bool:
         """Write the WAL into the database file and truncate it; False if a reader blocked it."""
         async with self._write_lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.runtime.replicas import NameTaken
+from bot.settings import Settings
 from storage.db import Database, IntegrityError, migrations
 from tests.support.cli import cli
 from tests.support.pg import SERVER_URL
+from tests.support.running import RunningBot
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 
@@ -77,3 +80,22 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) 
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:9/none")
     assert "s3cret" not in result.stderr
+
+
+async def test_a_second_live_replica_of_one_name_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A replica frees the claims held under its name when it starts: a second live one of
+    the same name would free the first one's. It is refused, in one line, and the first
+    one's stop frees the name at once."""
+    named = settings.model_copy(update={"replica_name": "consulate-1"})
+    first = RunningBot(named)
+    await first.start()
+    try:
+        with pytest.raises(NameTaken, match="consulate-1"):
+            await RunningBot(named).start()
+    finally:
+        await first.stop()
+    again = RunningBot(named)
+    await again.start()
+    await again.stop()
