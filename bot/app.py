@@ -8,7 +8,6 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
-from bot.context import BotData, HotlineContext
+from bot.context import BotData, HotlineContext, one_replica
 from bot.errors import on_error
 from bot.faq import content
 from bot.faq.content import CONTENT_NAME
@@ -40,7 +39,6 @@ from handlers.people import stay as people_stay
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[HotlineContext], Coroutine[Any, Any, None]]
 HotlineApp = Application[Any, HotlineContext, dict[str, Any], dict[str, Any], BotData, Any]
 
 
@@ -209,13 +207,13 @@ async def _post_init(app: HotlineApp) -> None:
             join = roster.join_seconds
         app.job_queue.run_once(_start_delivery, when=join, name="delivery-start")
         minutes = services.settings.fresh_check_minutes
-        fresh = _one_replica("freshness", minutes * 60, _freshness)
+        fresh = one_replica("freshness", minutes * 60, _freshness)
         app.job_queue.run_repeating(fresh, interval=minutes * 60, first=60, name="freshness")
         check = services.settings.evacuation_check_seconds
-        evacuation = _one_replica("evacuation", check, _evacuation)
+        evacuation = one_replica("evacuation", check, _evacuation)
         app.job_queue.run_repeating(evacuation, interval=check, first=1, name="evacuation")
         cards = services.settings.progress_seconds
-        refresh = _one_replica("evacuation-cards", cards, _cards)
+        refresh = one_replica("evacuation-cards", cards, _cards)
         app.job_queue.run_repeating(refresh, interval=cards, first=cards, name="evacuation-cards")
         # End of stay (issue 18), on the freshness pings' rhythm. Every replica runs it: it
         # also builds this replica's /find index; what it sends is guarded by its rows.
@@ -246,18 +244,6 @@ async def load_content(services: Services) -> None:
 async def _start_delivery(context: HotlineContext) -> None:
     """Hand the engine the bot and job queue; resume unfinished notices, re-arm scheduled ones."""
     await context.services.notices.start(context.application)
-
-
-def _one_replica(name: str, every: float, job: Job) -> Job:
-    """`job`, run by one replica at a time when several share the database (a lease):
-    two replicas asking the same freshness question or refilling the same seats would each
-    do it, and Telegram sends are not idempotent."""
-
-    async def leased(context: HotlineContext) -> None:
-        if await context.services.roster.leads(name, every):
-            await job(context)
-
-    return leased
 
 
 async def _freshness(context: HotlineContext) -> None:

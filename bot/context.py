@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -55,3 +56,20 @@ class HotlineContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any
     def t(self) -> Translator:
         """Translator in the current user's language."""
         return self.services.catalog.translator(self.lang)
+
+
+# A job of the JobQueue, as the hotline arms them.
+Job = Callable[[HotlineContext], Coroutine[Any, Any, None]]
+
+
+def one_replica(name: str, every: float, job: Job) -> Job:
+    """`job` (armed every `every` seconds), run by one replica at a time when several share
+    the database (the lease `job:<name>`, Roster.leads): two replicas asking the same
+    freshness question or refilling the same seats would each do it, and Telegram sends are
+    not idempotent. Alone, it always runs."""
+
+    async def leased(context: HotlineContext) -> None:
+        if await context.services.roster.leads(name, every):
+            await job(context)
+
+    return leased

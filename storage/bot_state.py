@@ -25,13 +25,19 @@ class BotStateRepo:
         )
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
-    async def conversation(self, name: str, key: tuple[int | str, ...]) -> Any | None:
-        """One stored state (None: no conversation going on)."""
-        row = await self.db.fetchone(
-            "SELECT state FROM conversation_states WHERE name = ? AND key = ?",
-            (name, json.dumps(list(key))),
+    async def conversations_for(
+        self, wanted: list[tuple[str, tuple[int | str, ...]]]
+    ) -> dict[tuple[str, tuple[int | str, ...]], Any]:
+        """The stored states of these (conversation, key) pairs, in one read; a pair with
+        no conversation going on is absent."""
+        if not wanted:
+            return {}
+        where = " OR ".join("(name = ? AND key = ?)" for _ in wanted)
+        params = [v for name, key in wanted for v in (name, json.dumps(list(key)))]
+        rows = await self.db.fetchall(
+            f"SELECT name, key, state FROM conversation_states WHERE {where}", params
         )
-        return json.loads(row["state"]) if row else None
+        return {(r["name"], tuple(json.loads(r["key"]))): json.loads(r["state"]) for r in rows}
 
     async def user_data_of(self, user_id: int) -> dict[str, Any]:
         """One user's scratch data ({} if none)."""

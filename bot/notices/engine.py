@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.i18n import Catalog
-from bot.notices import schedule, views
+from bot.notices import outcomes, schedule, views
 from bot.notices.progress import ProgressBoard
 from bot.notices.queue import SendQueue
 from bot.notices.recorder import Recorder
@@ -53,9 +53,6 @@ CLAIM = timedelta(seconds=15)
 RENEW_EVERY = 3.0
 # A scheduled occurrence is filled by the replica that takes this lease first.
 FILL_LEASE = timedelta(minutes=2)
-# Errors of a recipient's chat: not retried, the recipient is set inactive.
-_GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
-_EDIT_DONE = ("message is not modified",)
 
 
 class Delivery:
@@ -403,32 +400,11 @@ class Delivery:
                 if item.op == "send" and item.notice_id in self._stopped:
                     return None
                 message_id = await self._call(item, notice)
-        except RetryAfter:
-            # The limiter already waited and retried; put it back without counting.
-            return Outcome(item.id, "requeue", due_at=self.clock.now(), error="retry_after")
-        except Forbidden as exc:
-            return Outcome(item.id, "blocked", error=exc.message[:200])
-        except BadRequest as exc:
-            text = exc.message.lower()
-            if any(g in text for g in _GONE):
-                return Outcome(item.id, "blocked", error=exc.message[:200])
-            if any(d in text for d in _EDIT_DONE):
-                return Outcome(item.id, "done")
-            return Outcome(item.id, "failed", error=exc.message[:200])
         except TelegramError as exc:
-            return self._retry(item, type(exc).__name__)
+            return outcomes.of_error(item, exc, self.settings.broadcast_retries, self.clock.now())
         if item.op == "send":
             return Outcome(item.id, "sent", message_id=message_id, version=notice.version)
         return Outcome(item.id, "done")
-
-    def _retry(self, item: OutboxItem, error: str) -> Outcome:
-        attempts = item.attempts + 1
-        if attempts >= self.settings.broadcast_retries:
-            return Outcome(item.id, "failed", error=error)
-        backoff = min(60.0, 2.0**attempts)
-        return Outcome(
-            item.id, "retry", error=error, due_at=self.clock.now() + timedelta(seconds=backoff)
-        )
 
     async def _call(self, item: OutboxItem, notice: Notice) -> int | None:
         bot = self.bot

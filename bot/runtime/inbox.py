@@ -64,15 +64,6 @@ RENEW_EVERY = 3.0
 IDLE_POLL = 0.1
 
 
-def chat_key(update: Update) -> int | None:
-    """Whose updates must be handled in order: the chat's, else the user's."""
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return None
-
-
 def owner_of(payload: dict[str, Any]) -> int | None:
     """Whose update it is, read from the raw JSON (erasure must find it even when PTB cannot
     parse it): the sender, else the user, else the chat."""
@@ -414,20 +405,24 @@ class ClaimingInbox(_InboxBase):
         if not isinstance(update, Update) or self.bot_state is None:
             return
         app = self.app
+        keyed: list[tuple[ConversationHandler[Any], tuple[int | str, ...]]] = []
         for group in app.handlers.values():
             for handler in group:
                 if not isinstance(handler, ConversationHandler) or not handler.persistent:
                     continue
                 try:
-                    key = handler._get_key(update)
+                    keyed.append((handler, handler._get_key(update)))
                 except RuntimeError:
                     continue
-                state = await self.bot_state.conversation(str(handler.name), key)
-                conversations: Any = handler._conversations
-                if state is None:
-                    conversations.data.pop(key, None)
-                else:
-                    conversations.update_no_track({key: state})
+        # All of them in one read: this runs before every update in webhook mode.
+        stored = await self.bot_state.conversations_for([(str(h.name), k) for h, k in keyed])
+        for handler, key in keyed:
+            state = stored.get((str(handler.name), key))
+            conversations: Any = handler._conversations
+            if state is None:
+                conversations.data.pop(key, None)
+            else:
+                conversations.update_no_track({key: state})
         user = update.effective_user
         persistence = app.persistence
         if user is not None and isinstance(persistence, SqlitePersistence):

@@ -31,6 +31,16 @@ from bot.runtime import metrics
 _UNBOUNDED = 1 << 30
 
 
+def chat_key(update: Update) -> int | None:
+    """Whose updates must be handled in order: the chat's, else the user's (also the key of
+    the order across replicas, bot.runtime.inbox)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
 class ChatThrottle:
     """A token bucket per private chat: `burst` updates at once, then `per_minute`; and at
     most `backlog` updates of one chat waiting for their turn.
@@ -121,13 +131,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     @staticmethod
     def _key(update: object) -> int | None:
-        if not isinstance(update, Update):
-            return None
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        if update.effective_user is not None:
-            return update.effective_user.id
-        return None
+        return chat_key(update) if isinstance(update, Update) else None
 
     def waiting(self, chat_id: int) -> int:
         """Updates of a chat in hand: the one running and those waiting for their turn."""
@@ -188,7 +192,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         started = time.perf_counter()
         try:
             if self.before_update is not None:
-                await self.before_update(update)
+                try:
+                    await self.before_update(update)
+                except BaseException:
+                    _close(coroutine)  # its handlers never run
+                    raise
             await coroutine
             if self.after_update is not None:
                 await self.after_update()

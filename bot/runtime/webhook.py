@@ -18,7 +18,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.runtime.inbox import chat_key, owner_of
+from bot.runtime.inbox import owner_of
+from bot.runtime.processing import chat_key
 from storage.db import DatabaseError
 from storage.inbox import InboxRepo, Incoming
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from telegram.error import TelegramError
 
-from bot.context import AnyApp, HotlineContext
+from bot.context import AnyApp, HotlineContext, one_replica
 from bot.i18n import DEFAULT_LANG, Markup, Translator
 from handlers.hotline.cards import staff_t
 from handlers.hotline.citizen import HOTLINE_KEY
@@ -34,8 +34,12 @@ async def start_desk(app: AnyApp) -> None:
     if app.job_queue is None:
         return
     every = services.settings.desk_check_seconds
-    app.job_queue.run_repeating(alarm_tick, interval=every, first=every, name=ALARM_JOB)
-    app.job_queue.run_repeating(idle_tick, interval=IDLE_EVERY, first=every, name=IDLE_JOB)
+    # Beside other replicas one of them flags the waits and closes the idle tickets (each
+    # is also marked once in the database).
+    alarms = one_replica(ALARM_JOB, every, alarm_tick)
+    app.job_queue.run_repeating(alarms, interval=every, first=every, name=ALARM_JOB)
+    idle = one_replica(IDLE_JOB, IDLE_EVERY, idle_tick)
+    app.job_queue.run_repeating(idle, interval=IDLE_EVERY, first=every, name=IDLE_JOB)
 
 
 def _admins(context: HotlineContext) -> Markup:
@@ -53,9 +57,6 @@ def _who(context: HotlineContext, t: Translator, ticket: Ticket) -> str:
 async def alarm_tick(context: HotlineContext) -> None:
     """Flag the waits that just passed their threshold; each is flagged once."""
     services = context.services
-    # Beside other replicas one of them flags the waits (each is flagged once anyway).
-    if not await services.roster.leads(ALARM_JOB, services.settings.desk_check_seconds):
-        return
     desk = services.desk
     due = await desk.due_alarms()
     if not due:
@@ -100,8 +101,6 @@ async def alarm_tick(context: HotlineContext) -> None:
 async def idle_tick(context: HotlineContext) -> None:
     """Close tickets without a message for TICKET_IDLE_DAYS; writing again reopens them."""
     services = context.services
-    if not await services.roster.leads(IDLE_JOB, IDLE_EVERY):
-        return
     days = services.settings.ticket_idle_days
     closed = await services.desk.close_idle()
     t = staff_t(context)
